@@ -1,0 +1,47 @@
+"""`ecs-operator` command line: run the operator, or write the CRDs."""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+
+
+def write_crds(output: pathlib.Path) -> None:
+    from .crds import all_crds, render
+    output.mkdir(parents=True, exist_ok=True)
+    for filename, crd in all_crds().items():
+        (output / filename).write_text(render(crd))
+        print(f"wrote {output / filename}")
+
+
+def run_operator(args: argparse.Namespace) -> int:
+    from .runner import run
+    return run(namespaces=args.namespace, all_namespaces=not args.namespace,
+               metrics_port=args.metrics_port, peering=args.peering, verbose=args.verbose)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ecs-operator", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the operator against the current kubeconfig")
+    run.add_argument("-n", "--namespace", action="append", default=[],
+                     help="serve only this namespace (repeatable); default: all namespaces")
+    run.add_argument("--metrics-port", type=int, default=8080)
+    run.add_argument("--peering", default=None,
+                     help="Kopf peering name, for several replicas with one active")
+    run.add_argument("-v", "--verbose", action="store_true")
+
+    crds = commands.add_parser("crds", help="write the CustomResourceDefinitions")
+    crds.add_argument("--output", type=pathlib.Path, default=pathlib.Path("crds"))
+
+    args = parser.parse_args(argv)
+    if args.command == "crds":
+        write_crds(args.output)
+        return 0
+    return run_operator(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Small builders for structural OpenAPI v3 schemas, so the CRDs read like ECS's field reference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Schema = dict[str, Any]
+
+
+def string(description: str, *, enum: list[str] | None = None, pattern: str | None = None,
+           max_length: int | None = None, default: str | None = None) -> Schema:
+    schema: Schema = {"type": "string", "description": description}
+    if enum:
+        schema["enum"] = enum
+    if pattern:
+        schema["pattern"] = pattern
+    if max_length is not None:
+        schema["maxLength"] = max_length
+    if default is not None:
+        schema["default"] = default
+    return schema
+
+
+def integer(description: str, *, minimum: int | None = None, maximum: int | None = None,
+            default: int | None = None) -> Schema:
+    schema: Schema = {"type": "integer", "description": description}
+    if minimum is not None:
+        schema["minimum"] = minimum
+    if maximum is not None:
+        schema["maximum"] = maximum
+    if default is not None:
+        schema["default"] = default
+    return schema
+
+
+def boolean(description: str, *, default: bool | None = None) -> Schema:
+    schema: Schema = {"type": "boolean", "description": description}
+    if default is not None:
+        schema["default"] = default
+    return schema
+
+
+def int_or_string(description: str) -> Schema:
+    return {"x-kubernetes-int-or-string": True, "description": description}
+
+
+def array(description: str, items: Schema, *, min_items: int | None = None,
+          max_items: int | None = None) -> Schema:
+    schema: Schema = {"type": "array", "description": description, "items": items}
+    if min_items is not None:
+        schema["minItems"] = min_items
+    if max_items is not None:
+        schema["maxItems"] = max_items
+    return schema
+
+
+def strings(description: str) -> Schema:
+    return array(description, {"type": "string"})
+
+
+def obj(description: str, properties: dict[str, Schema] | None = None, *,
+        required: list[str] | None = None, rules: list[tuple[str, str]] | None = None) -> Schema:
+    schema: Schema = {"type": "object", "description": description}
+    if properties:
+        schema["properties"] = properties
+    if required:
+        schema["required"] = required
+    if rules:
+        schema["x-kubernetes-validations"] = [{"rule": rule, "message": message}
+                                              for rule, message in rules]
+    return schema
+
+
+def free_form(description: str) -> Schema:
+    """An ECS object the operator passes through or reports, without modelling its fields."""
+    return {"type": "object", "description": description,
+            "x-kubernetes-preserve-unknown-fields": True}
+
+
+def string_map(description: str) -> Schema:
+    return {"type": "object", "description": description,
+            "additionalProperties": {"type": "string"}}
+
+
+def key_value_pairs(description: str) -> Schema:
+    return array(description, obj("A name and value pair.", {
+        "name": string("The name of the key-value pair."),
+        "value": string("The value of the key-value pair."),
+    }))
+
+
+def tags() -> Schema:
+    return array("Metadata tags; kept on the resource for reference.", obj("A tag.", {
+        "key": string("The tag key."),
+        "value": string("The tag value."),
+    }))
+
+
+def condition() -> Schema:
+    return obj("A Kubernetes-style condition.", {
+        "type": string("Condition type, e.g. Available, Progressing, Valid."),
+        "status": string("True, False or Unknown.", enum=["True", "False", "Unknown"]),
+        "reason": string("One-word CamelCase reason."),
+        "message": string("Human-readable detail."),
+        "observedGeneration": integer("The .metadata.generation this condition was computed from."),
+        "lastTransitionTime": {"type": "string", "format": "date-time",
+                               "description": "When the status last changed."},
+    }, required=["type", "status"])

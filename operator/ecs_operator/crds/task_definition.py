@@ -1,0 +1,219 @@
+"""The TaskDefinition CRD: ECS's RegisterTaskDefinition request body under `spec`."""
+
+from __future__ import annotations
+
+from .schema import (Schema, array, boolean, condition, free_form, int_or_string, integer,
+                     key_value_pairs, obj, string, string_map, strings, tags)
+
+HEALTH_CHECK = obj(
+    "Container health check, run inside the container. Becomes readiness and liveness exec "
+    "probes; startPeriod becomes a startup probe.",
+    {
+        "command": array(
+            'The command to run: ["CMD", "exe", "arg"...] runs the executable directly; '
+            '["CMD-SHELL", "cmd || exit 1"] runs it with /bin/sh -c. Exit code 0 is healthy.',
+            {"type": "string"}, min_items=1),
+        "interval": integer("Seconds between checks.", minimum=5, maximum=300, default=30),
+        "timeout": integer("Seconds to wait for a check before it counts as failed.",
+                           minimum=2, maximum=120, default=5),
+        "retries": integer("Consecutive failures before the container is unhealthy.",
+                           minimum=1, maximum=10, default=3),
+        "startPeriod": integer("Grace period in seconds before failed checks count.",
+                               minimum=0, maximum=300),
+    },
+    required=["command"],
+    rules=[("self.timeout < self.interval",
+            "healthCheck.timeout must be less than healthCheck.interval")],
+)
+
+PORT_MAPPING = obj("A port the container listens on.", {
+    "containerPort": integer("Port number in the container.", minimum=0, maximum=65535),
+    "hostPort": integer("Port on the node; honoured only for networkMode host or bridge.",
+                        minimum=0, maximum=65535),
+    "protocol": string("Protocol.", enum=["tcp", "udp", "TCP", "UDP"], default="tcp"),
+    "name": string("Name of the port mapping, used by Service Connect and load balancers."),
+    "appProtocol": string("Application protocol (http, http2, grpc).",
+                          enum=["http", "http2", "grpc"]),
+    "containerPortRange": string("A range of container ports (not supported)."),
+})
+
+CONTAINER_DEFINITION = obj(
+    "A container in the task. One ECS container becomes one Kubernetes container "
+    "(a native sidecar or init container when others depend on it).",
+    {
+        "name": string("Container name, unique in the task.", pattern=r"^[a-zA-Z0-9_-]{1,255}$"),
+        "image": string("Image reference."),
+        "essential": boolean("If an essential container stops, the whole task stops.",
+                             default=True),
+        "entryPoint": strings("Entry point; becomes the Kubernetes container's command."),
+        "command": strings("Command; becomes the Kubernetes container's args."),
+        "cpu": integer("CPU units reserved (1024 units = 1 vCPU); becomes requests.cpu.",
+                       minimum=0),
+        "memory": integer("Hard memory limit in MiB; becomes limits.memory.", minimum=6),
+        "memoryReservation": integer("Soft memory limit in MiB; becomes requests.memory.",
+                                     minimum=6),
+        "portMappings": array("Ports the container exposes.", PORT_MAPPING),
+        "environment": key_value_pairs("Environment variables."),
+        "environmentFiles": array("Environment files in S3 (not supported).",
+                                  free_form("An environment file.")),
+        "secrets": array("Environment variables read from secrets.", obj("A secret.", {
+            "name": string("Environment variable name."),
+            "valueFrom": string("Secrets Manager or SSM ARN (the Kubernetes Secret is named "
+                                "after its last segment), or `secret-name:key`."),
+        }, required=["name", "valueFrom"])),
+        "healthCheck": HEALTH_CHECK,
+        "dependsOn": array("Containers that must reach a state before this one starts.",
+                           obj("A container dependency.", {
+                               "containerName": string("The container depended on."),
+                               "condition": string(
+                                   "START: started; COMPLETE: exited; SUCCESS: exited 0; "
+                                   "HEALTHY: passed its health check.",
+                                   enum=["START", "COMPLETE", "SUCCESS", "HEALTHY"]),
+                           }, required=["containerName", "condition"])),
+        "startTimeout": integer("Seconds to wait for dependencies (not supported).", minimum=0),
+        "stopTimeout": integer("Seconds to wait after SIGTERM before SIGKILL; becomes "
+                               "terminationGracePeriodSeconds.", minimum=0, maximum=120),
+        "user": string("User (uid, uid:gid) to run as; numeric forms become runAsUser/runAsGroup."),
+        "privileged": boolean("Run privileged."),
+        "readonlyRootFilesystem": boolean("Mount the root filesystem read-only."),
+        "linuxParameters": obj("Linux-specific settings.", {
+            "capabilities": obj("Kernel capabilities to add or drop.", {
+                "add": strings("Capabilities to add, e.g. NET_ADMIN."),
+                "drop": strings("Capabilities to drop."),
+            }),
+            "initProcessEnabled": boolean("Run an init process (not supported)."),
+            "sharedMemorySize": integer("/dev/shm size in MiB (not supported)."),
+            "tmpfs": array("tmpfs mounts (not supported).", free_form("A tmpfs mount.")),
+            "devices": array("Host devices (not supported).", free_form("A device.")),
+            "maxSwap": integer("Swap limit (not supported)."),
+            "swappiness": integer("Swappiness (not supported)."),
+        }),
+        "mountPoints": array("Volumes mounted into the container.", obj("A mount point.", {
+            "sourceVolume": string("Name of a volume in the task's volumes."),
+            "containerPath": string("Path in the container."),
+            "readOnly": boolean("Mount read-only."),
+        }, required=["sourceVolume", "containerPath"])),
+        "volumesFrom": array("Volumes from another container (not supported).",
+                             free_form("A volumes-from entry.")),
+        "workingDirectory": string("Working directory; becomes workingDir."),
+        "extraHosts": array("Extra /etc/hosts entries; become hostAliases.", obj("A host entry.", {
+            "hostname": string("Host name."),
+            "ipAddress": string("IP address."),
+        }, required=["hostname", "ipAddress"])),
+        "dockerLabels": string_map("Labels; become pod annotations."),
+        "interactive": boolean("Keep stdin open; becomes stdin."),
+        "pseudoTerminal": boolean("Allocate a TTY; becomes tty."),
+        "logConfiguration": free_form("Log driver configuration (not supported: Kubernetes "
+                                      "collects stdout/stderr)."),
+        "firelensConfiguration": free_form("FireLens log router configuration (not supported)."),
+        "ulimits": array("ulimits (not supported).", free_form("A ulimit.")),
+        "links": strings("Legacy container links (not supported)."),
+        "hostname": string("Container hostname (not supported)."),
+        "dnsServers": strings("DNS servers (not supported per container)."),
+        "dnsSearchDomains": strings("DNS search domains (not supported per container)."),
+        "dockerSecurityOptions": strings("Docker security options (not supported)."),
+        "systemControls": array("sysctls (not supported).", free_form("A sysctl.")),
+        "resourceRequirements": array("GPUs and accelerators (not supported).",
+                                      free_form("A resource requirement.")),
+        "repositoryCredentials": free_form("Private registry credentials (not supported)."),
+        "disableNetworking": boolean("Disable networking (not supported)."),
+        "restartPolicy": free_form("Container restart policy (not supported)."),
+        "credentialSpecs": strings("Credential specs (not supported)."),
+        "versionConsistency": string("Image digest resolution (not supported)."),
+    },
+    required=["name", "image"],
+)
+
+VOLUME = obj("A volume the task's containers can mount.", {
+    "name": string("Volume name, referenced by mountPoints.sourceVolume."),
+    "host": obj("A bind mount from the node; becomes hostPath (emptyDir without sourcePath).", {
+        "sourcePath": string("Path on the node."),
+    }),
+    "dockerVolumeConfiguration": obj(
+        "A Docker volume; scope task becomes emptyDir, shared becomes a PVC named after the "
+        "volume.", {
+            "scope": string("task or shared.", enum=["task", "shared"]),
+            "autoprovision": boolean("Create the volume if it does not exist."),
+            "driver": string("Volume driver."),
+            "driverOpts": string_map("Driver options."),
+            "labels": string_map("Volume labels."),
+        }),
+    "efsVolumeConfiguration": obj(
+        "An EFS file system; becomes a PersistentVolumeClaim named after the volume.", {
+            "fileSystemId": string("EFS file system id."),
+            "rootDirectory": string("Directory in the file system."),
+            "transitEncryption": string("ENABLED or DISABLED.", enum=["ENABLED", "DISABLED"]),
+            "transitEncryptionPort": integer("Port for encrypted transit."),
+            "authorizationConfig": free_form("Access point and IAM settings."),
+        }),
+    "fsxWindowsFileServerVolumeConfiguration": free_form("FSx for Windows (not supported)."),
+    "configuredAtLaunch": boolean("Volume configured at launch (not supported)."),
+}, required=["name"])
+
+SPEC: Schema = obj(
+    "An ECS task definition (RegisterTaskDefinition request). Every change makes a new "
+    "immutable revision.",
+    {
+        "family": string("Family name; defaults to metadata.name. Revisions are numbered per "
+                         "family.", pattern=r"^[a-zA-Z0-9_-]{1,255}$"),
+        "containerDefinitions": array("The containers of the task.", CONTAINER_DEFINITION,
+                                      min_items=1, max_items=10),
+        "cpu": int_or_string('Task CPU: units ("256", "1024") or vCPU ("1 vCPU"). Shared among '
+                             "containers that set no cpu."),
+        "memory": int_or_string('Task memory: MiB ("512") or GB ("2 GB"). Shared among '
+                                "containers that set no memory."),
+        "networkMode": string("Docker networking mode. host becomes hostNetwork; the others use "
+                              "the pod network.", enum=["bridge", "host", "awsvpc", "none"]),
+        "volumes": array("Volumes the containers can mount.", VOLUME),
+        "taskRoleArn": string("IAM role for the task (not supported: use a ServiceAccount)."),
+        "executionRoleArn": string("IAM role for the agent (not needed on Kubernetes)."),
+        "requiresCompatibilities": strings("Launch types the definition is validated for."),
+        "pidMode": string("PID namespace (not supported).", enum=["host", "task"]),
+        "ipcMode": string("IPC namespace (not supported).", enum=["host", "task", "none"]),
+        "placementConstraints": array("Task placement constraints.",
+                                      free_form("A placement constraint.")),
+        "runtimePlatform": obj("OS and CPU architecture.", {
+            "cpuArchitecture": string("X86_64 or ARM64.", enum=["X86_64", "ARM64"]),
+            "operatingSystemFamily": string("LINUX or a Windows family."),
+        }),
+        "ephemeralStorage": obj("Ephemeral storage.", {
+            "sizeInGiB": integer("Size in GiB.", minimum=21, maximum=200),
+        }),
+        "proxyConfiguration": free_form("App Mesh proxy configuration (not supported)."),
+        "inferenceAccelerators": array("Elastic Inference (not supported).",
+                                       free_form("An accelerator.")),
+        "enableFaultInjection": boolean("Fault injection (not supported)."),
+        "tags": tags(),
+    },
+    required=["containerDefinitions"],
+    rules=[(
+        "self.containerDefinitions.all(c, self.containerDefinitions.exists_one(d, d.name == c.name))",
+        "containerDefinitions: container names must be unique",
+    ), (
+        "self.containerDefinitions.exists(c, !has(c.essential) || c.essential)",
+        "containerDefinitions: at least one container must be essential",
+    )],
+)
+
+STATUS: Schema = obj("Observed state, written by the operator.", {
+    "revision": integer("The latest revision of this family."),
+    "taskDefinition": string("The latest revision as family:revision."),
+    "family": string("The family the revisions are recorded under."),
+    "observedGeneration": integer("The .metadata.generation last recorded."),
+    "unsupportedFields": strings("Fields the operator cannot honour (see the Valid condition)."),
+    "conditions": array("Conditions: Valid.", condition()),
+})
+
+
+def crd() -> Schema:
+    from . import custom_resource_definition
+    return custom_resource_definition(
+        kind="TaskDefinition", plural="taskdefinitions", short_names=["td"],
+        spec=SPEC, status=STATUS,
+        printer_columns=[
+            ("Family", "string", ".status.family", "The task definition family."),
+            ("Revision", "integer", ".status.revision", "The latest revision."),
+            ("Valid", "string", '.status.conditions[?(@.type=="Valid")].status',
+             "Whether the latest spec translates to a pod."),
+        ],
+    )
