@@ -1,0 +1,3 @@
+"""Kopf handlers. Importing this package registers them."""
+
+from . import services, task_definitions  # noqa: F401

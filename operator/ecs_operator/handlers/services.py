@@ -1,0 +1,171 @@
+"""ECS Service: resolve the task definition, apply the Deployment and PDB, report status.
+
+Reconciling is level-based: every entry point (the Service changed, one of its pods,
+ReplicaSets or its Deployment changed, its task definition got a new revision) ends in the
+same two functions, so a restarted operator simply recomputes from what it observes.
+"""
+
+from __future__ import annotations
+
+import collections
+import copy
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import kopf
+from pydantic import ValidationError
+
+from .. import k8s
+from ..models.task_definition import TaskDefinitionSpec
+from ..translate.conditions import condition_status
+from ..translate.errors import TranslationError
+from ..translate.names import GROUP, LABEL_MANAGED_BY, LABEL_REVISION, LABEL_SERVICE, \
+    MANAGED_BY, family_slug, parse_reference
+from ..translate.pod import PodTranslation, pod_spec
+from ..translate.service import deployment, pod_disruption_budget, unsupported_service_fields
+from ..translate.service_status import Observed, Problem, service_status
+from .validation import describe_validation_error
+
+PLURAL = "ecsservices"
+log = logging.getLogger(__name__)
+_locks: dict[tuple[str, str], threading.Lock] = collections.defaultdict(threading.Lock)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    task_definition: str | None
+    unsupported: list[str]
+    problem: Problem | None
+
+
+def _clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def resolve_task_definition(namespace: str, reference: str) -> tuple[str, int, dict]:
+    """`web` -> the latest recorded revision; `web:3` -> revision 3. Raises TranslationError."""
+    family, pinned = parse_reference(reference)
+    revisions = k8s.controller_revisions(namespace, family_slug(family))
+    if not revisions:
+        raise TranslationError(f"unable to find task definition {reference}: no revision of "
+                               f"family {family} is registered in namespace {namespace}")
+    by_number = {int(r["revision"]): r for r in revisions}
+    number = pinned if pinned is not None else max(by_number)
+    if number not in by_number:
+        raise TranslationError(f"unable to find task definition {reference}: family {family} "
+                               f"has revisions {sorted(by_number)}")
+    return family, number, by_number[number]["data"]["spec"]
+
+
+def _translate(spec: dict) -> PodTranslation:
+    try:
+        return pod_spec(TaskDefinitionSpec.model_validate(spec))
+    except ValidationError as error:
+        raise TranslationError(describe_validation_error(error)) from error
+
+
+def reconcile(namespace: str, name: str) -> Resolution | None:
+    """Bring the Service's Deployment in line with its spec; then refresh its status."""
+    with _locks[(namespace, name)]:
+        service = k8s.get_custom(PLURAL, namespace, name)
+        if service is None or service["metadata"].get("deletionTimestamp"):
+            return None
+        spec = service.get("spec", {})
+        unsupported = unsupported_service_fields(spec)
+        try:
+            family, revision, td_spec = resolve_task_definition(namespace,
+                                                                spec["taskDefinition"])
+            pod = _translate(td_spec)
+        except TranslationError as error:
+            reason = "TaskDefinitionNotFound" if "unable to find" in str(error) \
+                else "InvalidTaskDefinition"
+            resolution = Resolution(None, unsupported, Problem(reason, str(error)))
+        else:
+            uid = service["metadata"]["uid"]
+            k8s.apply(deployment(name=name, namespace=namespace, uid=uid, spec=spec,
+                                 family=family, revision=revision, pod=pod))
+            k8s.apply(pod_disruption_budget(name=name, namespace=namespace, uid=uid, spec=spec))
+            resolution = Resolution(f"{family}:{revision}",
+                                    sorted(unsupported + [f"taskDefinition.{u}"
+                                                          for u in pod.unsupported]), None)
+        _write_status(service, resolution)
+        return resolution
+
+
+def refresh_status(namespace: str, name: str) -> None:
+    """Recompute status from observed objects, keeping the last resolution."""
+    with _locks[(namespace, name)]:
+        service = k8s.get_custom(PLURAL, namespace, name)
+        if service is None or service["metadata"].get("deletionTimestamp"):
+            return
+        status = service.get("status") or {}
+        problem = None
+        if condition_status(status.get("conditions"), "Valid") == "False":
+            valid = next(c for c in status["conditions"] if c["type"] == "Valid")
+            problem = Problem(valid.get("reason", "Invalid"), valid.get("message", ""))
+        _write_status(service, Resolution(status.get("taskDefinition"),
+                                          status.get("unsupportedFields", []), problem))
+
+
+def _write_status(service: dict, resolution: Resolution) -> None:
+    meta = service["metadata"]
+    namespace, name = meta["namespace"], meta["name"]
+    previous = copy.deepcopy(service.get("status") or {})
+    dep, replica_sets, pods = k8s.service_objects(namespace, name)
+    result = service_status(
+        name=name, generation=int(meta.get("generation", 1)), spec=service.get("spec", {}),
+        previous=previous, observed=Observed(dep, replica_sets, pods),
+        task_definition=resolution.task_definition, problem=resolution.problem,
+        unsupported=resolution.unsupported, now=_clock())
+    if result.status == previous:
+        return
+    # Timestamps move only with content, so an unchanged observation writes nothing.
+    k8s.patch_status(PLURAL, namespace, name, result.status, previous)
+    for event in result.events:
+        emit = kopf.warn if event.warning else kopf.info
+        emit(service, reason=event.reason, message=event.message)
+
+
+@kopf.on.resume(GROUP, "v1alpha1", PLURAL)
+@kopf.on.create(GROUP, "v1alpha1", PLURAL)
+@kopf.on.update(GROUP, "v1alpha1", PLURAL, field="spec")
+def service_changed(namespace: str, name: str, **_: object) -> None:
+    resolution = reconcile(namespace, name)
+    if resolution and resolution.problem:
+        # The spec (or its task definition) must change before anything can be done; a new
+        # TaskDefinition revision re-reconciles through task_definition_revised.
+        raise kopf.PermanentError(resolution.problem.message)
+
+
+def _owning_service(labels: dict) -> str | None:
+    return labels.get(LABEL_SERVICE)
+
+
+@kopf.on.event("apps", "v1", "deployments", labels={LABEL_MANAGED_BY: MANAGED_BY,
+                                                     LABEL_SERVICE: kopf.PRESENT})
+@kopf.on.event("apps", "v1", "replicasets", labels={LABEL_SERVICE: kopf.PRESENT,
+                                                     LABEL_REVISION: kopf.PRESENT})
+@kopf.on.event("", "v1", "pods", labels={LABEL_SERVICE: kopf.PRESENT,
+                                          LABEL_REVISION: kopf.PRESENT})
+def owned_object_changed(namespace: str, labels: kopf.Labels, **_: object) -> None:
+    service = _owning_service(dict(labels))
+    if service:
+        refresh_status(namespace, service)
+
+
+def task_definition_revised(namespace: str, family: str, revision: int) -> None:
+    """Services that track a family's latest revision (or pin this one) reconcile now.
+
+    Called by the TaskDefinition handler: Kopf does not trigger handlers on status changes.
+    """
+    for service in k8s.list_custom(PLURAL, namespace):
+        try:
+            ref_family, pinned = parse_reference(service.get("spec", {}).get("taskDefinition", ""))
+        except TranslationError:
+            continue
+        if ref_family == family and (pinned is None or pinned == revision):
+            log.info("task definition %s:%s registered; reconciling service %s", family,
+                     revision, service["metadata"]["name"])
+            reconcile(namespace, service["metadata"]["name"])

@@ -1,0 +1,109 @@
+"""The one module that talks to the API server: reads, server-side apply, status patches.
+
+Clients are created on first use (after the operator has loaded its configuration), never at
+import time.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any
+
+from kubernetes import client, config
+from kubernetes.client.rest import ApiException
+
+from ..translate.names import FIELD_MANAGER, GROUP, LABEL_FAMILY, LABEL_SERVICE
+
+VERSION = "v1alpha1"
+_lock = threading.Lock()
+
+# kind -> (API path prefix, plural), for the objects the operator owns.
+_PATHS = {
+    "Deployment": ("/apis/apps/v1", "deployments"),
+    "ControllerRevision": ("/apis/apps/v1", "controllerrevisions"),
+    "PodDisruptionBudget": ("/apis/policy/v1", "poddisruptionbudgets"),
+}
+
+
+def load_configuration() -> None:
+    """In a pod, the ServiceAccount; elsewhere, KUBECONFIG or ~/.kube/config."""
+    try:
+        config.load_incluster_config()
+    except config.ConfigException:
+        config.load_kube_config()
+
+
+@functools.cache
+def _api_client() -> client.ApiClient:
+    with _lock:
+        return client.ApiClient()
+
+
+def _call(method: str, path: str, *, body: Any = None, query: list | None = None,
+          content_type: str = "application/json") -> Any:
+    data = _api_client().call_api(
+        path, method, body=body, query_params=query or [],
+        header_params={"Content-Type": content_type, "Accept": "application/json"},
+        response_type="object", auth_settings=["BearerToken"], _return_http_data_only=True)
+    return data
+
+
+def apply(obj: dict) -> dict:
+    """Server-side apply with the operator's field manager; the operator owns these fields."""
+    prefix, plural = _PATHS[obj["kind"]]
+    meta = obj["metadata"]
+    path = f"{prefix}/namespaces/{meta['namespace']}/{plural}/{meta['name']}"
+    return _call("PATCH", path, body=obj, content_type="application/apply-patch+yaml",
+                 query=[("fieldManager", FIELD_MANAGER), ("force", "true")])
+
+
+def create(obj: dict, namespace: str) -> dict:
+    prefix, plural = _PATHS[obj["kind"]]
+    return _call("POST", f"{prefix}/namespaces/{namespace}/{plural}", body=obj,
+                 query=[("fieldManager", FIELD_MANAGER)])
+
+
+def get_custom(plural: str, namespace: str, name: str) -> dict | None:
+    try:
+        return client.CustomObjectsApi(_api_client()).get_namespaced_custom_object(
+            GROUP, VERSION, namespace, plural, name)
+    except ApiException as error:
+        if error.status == 404:
+            return None
+        raise
+
+
+def list_custom(plural: str, namespace: str) -> list[dict]:
+    return client.CustomObjectsApi(_api_client()).list_namespaced_custom_object(
+        GROUP, VERSION, namespace, plural)["items"]
+
+
+def patch_status(plural: str, namespace: str, name: str, status: dict,
+                 previous: dict | None) -> None:
+    """A merge patch of the whole status: keys that disappeared are removed explicitly."""
+    body = dict(status)
+    for key in (previous or {}):
+        body.setdefault(key, None)
+    _call("PATCH", f"/apis/{GROUP}/{VERSION}/namespaces/{namespace}/{plural}/{name}/status",
+          body={"status": body}, content_type="application/merge-patch+json")
+
+
+def controller_revisions(namespace: str, family_slug: str) -> list[dict]:
+    return _call("GET", f"/apis/apps/v1/namespaces/{namespace}/controllerrevisions",
+                 query=[("labelSelector", f"{LABEL_FAMILY}={family_slug}")])["items"]
+
+
+def service_objects(namespace: str, service: str) -> tuple[dict | None, list[dict], list[dict]]:
+    """The Deployment, ReplicaSets and pods of one ECS Service."""
+    selector = [("labelSelector", f"{LABEL_SERVICE}={service}")]
+    try:
+        deployment = _call("GET", f"/apis/apps/v1/namespaces/{namespace}/deployments/{service}")
+    except ApiException as error:
+        if error.status != 404:
+            raise
+        deployment = None
+    replica_sets = _call("GET", f"/apis/apps/v1/namespaces/{namespace}/replicasets",
+                         query=selector)["items"]
+    pods = _call("GET", f"/api/v1/namespaces/{namespace}/pods", query=selector)["items"]
+    return deployment, replica_sets, pods

@@ -1,0 +1,46 @@
+"""Starting the operator: Kopf settings, the metrics endpoint, and the handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import kopf
+
+from . import k8s
+from .translate.names import GROUP
+
+# Watches are re-established before any proxy or load balancer drops them silently.
+WATCH_SERVER_TIMEOUT_SECONDS = 300
+WATCH_CLIENT_TIMEOUT_SECONDS = 330
+
+
+@kopf.on.startup()
+def configure(settings: kopf.OperatorSettings, **_: object) -> None:
+    k8s.load_configuration()
+    # Progress and diff-base live in annotations: the CRDs' structural status has no room for
+    # Kopf's own bookkeeping, and annotations survive operator restarts.
+    settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
+    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
+        prefix=GROUP, key="last-handled-configuration")
+    settings.watching.server_timeout = WATCH_SERVER_TIMEOUT_SECONDS
+    settings.watching.client_timeout = WATCH_CLIENT_TIMEOUT_SECONDS
+    settings.watching.connect_timeout = 30
+    settings.posting.level = logging.INFO
+    settings.execution.max_workers = 8
+
+
+def run(*, namespaces: list[str], all_namespaces: bool, metrics_port: int,
+        peering: str | None, verbose: bool) -> int:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from . import handlers  # noqa: F401  (registers the handlers)
+    from .metrics import serve_metrics
+    serve_metrics(metrics_port)
+    asyncio.run(kopf.operator(
+        clusterwide=all_namespaces,
+        namespaces=namespaces or None,
+        standalone=peering is None,
+        peering_name=peering,
+    ))
+    return 0

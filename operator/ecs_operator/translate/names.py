@@ -1,0 +1,52 @@
+"""Label keys and name rules shared by the objects the operator owns."""
+
+from __future__ import annotations
+
+import re
+
+from .errors import TranslationError
+
+GROUP = "ecs.operator.dev"
+API_VERSION = f"{GROUP}/v1alpha1"
+
+LABEL_SERVICE = f"{GROUP}/service"
+LABEL_FAMILY = f"{GROUP}/family"
+LABEL_REVISION = f"{GROUP}/revision"
+LABEL_MANAGED_BY = "app.kubernetes.io/managed-by"
+MANAGED_BY = "ecs-operator"
+FIELD_MANAGER = "ecs-operator"
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_REFERENCE = re.compile(r"^(?P<family>[a-zA-Z0-9_-]{1,255})(:(?P<revision>[1-9][0-9]*))?$")
+
+
+def family_slug(family: str) -> str:
+    """ECS families allow `_` and capitals; object names and label values here are DNS labels."""
+    slug = family.lower().replace("_", "-").strip("-")
+    if not slug or len(slug) > 52 or not _DNS_LABEL.match(slug):
+        raise TranslationError(f"family {family!r} cannot be used as a Kubernetes name "
+                               "(at most 52 characters of letters, digits, '-' and '_')")
+    return slug
+
+
+def revision_name(family: str, revision: int) -> str:
+    """The ControllerRevision that records one revision: `<family>-<n>`."""
+    return f"{family_slug(family)}-{revision}"
+
+
+def parse_reference(reference: str) -> tuple[str, int | None]:
+    """`web` -> ("web", None): the latest revision; `web:3` -> ("web", 3): pinned."""
+    text = reference.strip()
+    if text.startswith("arn:"):
+        raise TranslationError("taskDefinition ARNs are not supported; use family:revision")
+    match = _REFERENCE.match(text)
+    if not match:
+        raise TranslationError(f"taskDefinition {reference!r} is not `family` or "
+                               "`family:revision`")
+    revision = match.group("revision")
+    return match.group("family"), int(revision) if revision else None
+
+
+def owner_reference(kind: str, name: str, uid: str) -> dict:
+    return {"apiVersion": API_VERSION, "kind": kind, "name": name, "uid": uid,
+            "controller": True, "blockOwnerDeletion": True}

@@ -1,0 +1,258 @@
+"""Service status as DescribeServices shows it, computed from the objects the operator observes.
+
+A pure function of its inputs and an injected clock, so the same observation always gives the
+same status, and the handler can skip the write when nothing changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .conditions import Condition, condition_status, merge_conditions, timestamp
+from .service import ANNOTATION_TASK_DEFINITION, deployment_bounds, selector
+
+MAX_EVENTS = 50
+POD_TEMPLATE_HASH = "pod-template-hash"
+DEPLOYMENT_REVISION = "deployment.kubernetes.io/revision"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why the operator cannot act on the Service as written."""
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ServiceEvent:
+    """Something to tell the user, in ECS wording, also sent as a Kubernetes Event."""
+    reason: str
+    message: str
+    warning: bool = False
+
+
+@dataclass(frozen=True)
+class Observed:
+    deployment: dict | None = None
+    replica_sets: list[dict] = field(default_factory=list)
+    pods: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    status: dict
+    events: list[ServiceEvent]
+
+
+def task_state(pod: dict) -> str:
+    """The ECS lastStatus a Service counts a pod as: RUNNING, PENDING or STOPPED."""
+    if pod.get("metadata", {}).get("deletionTimestamp"):
+        return "STOPPED"
+    phase = pod.get("status", {}).get("phase")
+    if phase == "Running":
+        return "RUNNING"
+    if phase in (None, "Pending"):
+        return "PENDING"
+    return "STOPPED"
+
+
+def is_healthy(pod: dict) -> bool:
+    if task_state(pod) != "RUNNING":
+        return False
+    return condition_status(pod.get("status", {}).get("conditions"), "Ready") == "True"
+
+
+def deployment_id(replica_set_uid: str) -> str:
+    """ECS deployment ids are `ecs-svc/` and 19 digits; derived from the ReplicaSet so it is
+    stable for the deployment's life and across operator restarts."""
+    digits = int(hashlib.sha256(replica_set_uid.encode()).hexdigest(), 16) % 10**19
+    return f"ecs-svc/{digits:019d}"
+
+
+def _event_id(name: str, moment: str, message: str) -> str:
+    digest = hashlib.sha256(f"{name}|{moment}|{message}".encode()).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+
+
+def _owned_by(obj: dict, uid: str | None) -> bool:
+    return any(ref.get("uid") == uid for ref in obj.get("metadata", {}).get("ownerReferences", []))
+
+
+def _pods_of(replica_set: dict, pods: list[dict]) -> list[dict]:
+    template_hash = replica_set["metadata"].get("labels", {}).get(POD_TEMPLATE_HASH)
+    return [p for p in pods
+            if p.get("metadata", {}).get("labels", {}).get(POD_TEMPLATE_HASH) == template_hash]
+
+
+def _deployments(name: str, spec: dict, observed: Observed, previous: list[dict],
+                 now: datetime) -> list[dict]:
+    dep = observed.deployment
+    if dep is None:
+        return []
+    current_revision = dep["metadata"].get("annotations", {}).get(DEPLOYMENT_REVISION)
+    owned = [rs for rs in observed.replica_sets if _owned_by(rs, dep["metadata"].get("uid"))]
+    before = {d.get("id"): d for d in previous}
+    result = []
+    for rs in sorted(owned, key=lambda r: int(r["metadata"].get("annotations", {})
+                                              .get(DEPLOYMENT_REVISION, "0")), reverse=True):
+        annotations = rs["metadata"].get("annotations", {})
+        is_primary = annotations.get(DEPLOYMENT_REVISION) == current_revision
+        pods = _pods_of(rs, observed.pods)
+        running = sum(task_state(p) == "RUNNING" for p in pods)
+        pending = sum(task_state(p) == "PENDING" for p in pods)
+        failed = sum(p.get("status", {}).get("phase") == "Failed" for p in pods)
+        replicas = int(rs.get("spec", {}).get("replicas") or 0)
+        if not is_primary and replicas == 0 and running + pending == 0:
+            continue
+        ident = deployment_id(rs["metadata"]["uid"])
+        earlier = before.get(ident, {})
+        desired = int(spec.get("desiredCount", 1)) if is_primary else replicas
+        state, reason = _rollout_state(is_primary, desired, pods, dep, owned, rs, earlier)
+        entry = {
+            "id": ident,
+            "status": "PRIMARY" if is_primary else "ACTIVE",
+            "taskDefinition": rs.get("spec", {}).get("template", {}).get("metadata", {})
+                                .get("annotations", {}).get(ANNOTATION_TASK_DEFINITION, ""),
+            "desiredCount": desired,
+            "pendingCount": pending,
+            "runningCount": running,
+            "failedTasks": failed,
+            "rolloutState": state,
+            "rolloutStateReason": reason,
+            "createdAt": rs["metadata"].get("creationTimestamp", timestamp(now)),
+        }
+        unchanged = all(earlier.get(k) == v for k, v in entry.items())
+        entry["updatedAt"] = earlier["updatedAt"] if unchanged and earlier.get("updatedAt") \
+            else timestamp(now)
+        result.append(entry)
+    return result
+
+
+def _rollout_state(is_primary: bool, desired: int, pods: list[dict], dep: dict,
+                   owned: list[dict], rs: dict, earlier: dict) -> tuple[str, str]:
+    if earlier.get("rolloutState") in ("COMPLETED", "FAILED"):
+        return earlier["rolloutState"], earlier.get("rolloutStateReason", "")
+    if not is_primary:
+        return "COMPLETED", "ECS deployment superseded by a newer deployment."
+    for condition in dep.get("status", {}).get("conditions", []):
+        if condition.get("type") == "Progressing" and \
+                condition.get("reason") == "ProgressDeadlineExceeded":
+            return "FAILED", f"ECS deployment did not progress: {condition.get('message', '')}"
+    healthy = sum(is_healthy(p) for p in pods)
+    others_running = any(
+        other is not rs and (int(other.get("status", {}).get("replicas") or 0) > 0)
+        for other in owned)
+    if healthy >= desired and not others_running:
+        return "COMPLETED", "ECS deployment completed."
+    return "IN_PROGRESS", "ECS deployment in progress."
+
+
+def service_status(*, name: str, generation: int, spec: dict, previous: dict,
+                   observed: Observed, task_definition: str | None, problem: Problem | None,
+                   unsupported: list[str], now: datetime) -> StatusResult:
+    previous = previous or {}
+    desired = int(spec.get("desiredCount", 1))
+    config = spec.get("deploymentConfiguration") or {}
+    bounds = deployment_bounds(desired, config.get("minimumHealthyPercent"),
+                               config.get("maximumPercent"))
+    live_pods = [p for p in observed.pods if task_state(p) != "STOPPED"]
+    running_tasks = sorted(p["metadata"]["name"] for p in live_pods
+                           if task_state(p) == "RUNNING")
+    healthy = sum(is_healthy(p) for p in live_pods)
+    deployments = _deployments(name, spec, observed, previous.get("deployments", []), now)
+    primary = deployments[0] if deployments else None
+    rollout = primary["rolloutState"] if primary else None
+    steady = (problem is None and primary is not None and len(deployments) == 1
+              and rollout == "COMPLETED" and len(running_tasks) == desired and healthy == desired)
+
+    events = _events(name, previous, deployments, running_tasks, steady, problem)
+    wanted = [
+        Condition("Valid", problem is None, problem.reason if problem else "SpecAccepted",
+                  problem.message if problem else ""),
+        Condition("Available", healthy >= bounds.minimum_healthy and problem is None,
+                  "MinimumHealthyTasks" if healthy >= bounds.minimum_healthy
+                  else "BelowMinimumHealthy",
+                  f"{healthy} healthy tasks; at least {bounds.minimum_healthy} required"),
+        _progressing(rollout, primary),
+        Condition("SteadyState", steady, "SteadyState" if steady else "NotSteady",
+                  f"{len(running_tasks)}/{desired} tasks running"),
+        Condition("Supported", not unsupported,
+                  "AllFieldsSupported" if not unsupported else "UnsupportedFields",
+                  "not honoured: " + ", ".join(unsupported) if unsupported else ""),
+    ]
+    status = {
+        "serviceName": spec.get("serviceName") or name,
+        "status": "ACTIVE",
+        "desiredCount": desired,
+        "runningCount": len(running_tasks),
+        "pendingCount": sum(task_state(p) == "PENDING" for p in live_pods),
+        "taskDefinition": task_definition or previous.get("taskDefinition") or "",
+        "selector": selector(name),
+        "deployments": deployments,
+        "runningTasks": running_tasks,
+        "events": _append_events(name, previous.get("events", []), events, now),
+        "unsupportedFields": unsupported,
+        "observedGeneration": generation,
+        "conditions": merge_conditions(previous.get("conditions", []), wanted,
+                                       generation=generation, now=now),
+    }
+    if rollout:
+        status["rolloutState"] = rollout
+    return StatusResult(status=status, events=events)
+
+
+def _progressing(rollout: str | None, primary: dict | None) -> Condition:
+    if rollout == "FAILED":
+        return Condition("Progressing", False, "RolloutFailed", primary["rolloutStateReason"])
+    if rollout == "COMPLETED":
+        return Condition("Progressing", True, "RolloutCompleted", primary["rolloutStateReason"])
+    if rollout == "IN_PROGRESS":
+        return Condition("Progressing", True, "RolloutInProgress", primary["rolloutStateReason"])
+    return Condition("Progressing", None, "NoDeployment", "no Deployment observed yet")
+
+
+def _events(name: str, previous: dict, deployments: list[dict], running_tasks: list[str],
+            steady: bool, problem: Problem | None) -> list[ServiceEvent]:
+    events: list[ServiceEvent] = []
+    service = f"(service {name})"
+    before_running = set(previous.get("runningTasks", []))
+    now_running = set(running_tasks)
+    stopped = sorted(before_running - now_running)
+    started = sorted(now_running - before_running)
+    if stopped:
+        tasks = " ".join(f"(task {t})" for t in stopped)
+        events.append(ServiceEvent("TasksStopped",
+                                   f"{service} has stopped {len(stopped)} running tasks: {tasks}."))
+    if started:
+        tasks = " ".join(f"(task {t})" for t in started)
+        events.append(ServiceEvent("TasksStarted",
+                                   f"{service} has started {len(started)} tasks: {tasks}."))
+    previous_states = {d.get("id"): d.get("rolloutState") for d in previous.get("deployments", [])}
+    for deployment in deployments:
+        if deployment["status"] != "PRIMARY":
+            continue
+        was = previous_states.get(deployment["id"])
+        if deployment["rolloutState"] == "COMPLETED" and was != "COMPLETED":
+            events.append(ServiceEvent(
+                "DeploymentCompleted",
+                f"{service} (deployment {deployment['id']}) deployment completed."))
+        if deployment["rolloutState"] == "FAILED" and was != "FAILED":
+            events.append(ServiceEvent(
+                "DeploymentFailed",
+                f"{service} (deployment {deployment['id']}) deployment failed: "
+                f"{deployment['rolloutStateReason']}", warning=True))
+    if problem and condition_status(previous.get("conditions"), "Valid") != "False":
+        events.append(ServiceEvent(problem.reason, f"{service} {problem.message}", warning=True))
+    if steady and condition_status(previous.get("conditions"), "SteadyState") != "True":
+        events.append(ServiceEvent("SteadyState", f"{service} has reached a steady state."))
+    return events
+
+
+def _append_events(name: str, history: list[dict], new: list[ServiceEvent],
+                   now: datetime) -> list[dict]:
+    moment = timestamp(now)
+    fresh = [{"id": _event_id(name, moment, e.message), "createdAt": moment, "message": e.message}
+             for e in reversed(new)]
+    return (fresh + list(history))[:MAX_EVENTS]
