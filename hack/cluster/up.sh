@@ -13,7 +13,9 @@ started=$(date +%s%N)
 BIN_DIR="$("$ROOT/hack/install-tools.sh")"
 export PATH="$BIN_DIR:$PATH"
 
-if kwokctl get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then
+if [[ -f "$KUBECONFIG_PATH" ]] && kubectl --kubeconfig "$KUBECONFIG_PATH" get --raw /readyz >/dev/null 2>&1; then
+  echo "cluster $CLUSTER_NAME is already running" >&2
+elif kwokctl get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then
   echo "cluster $CLUSTER_NAME exists; restarting it" >&2
   kwokctl start cluster --name "$CLUSTER_NAME" >&2
 else

@@ -1,0 +1,38 @@
+# Everyday commands. The README lists them; .ci/run calls `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+BIN_DIR = $(shell hack/install-tools.sh)
+export KUBECONFIG ?= $(CURDIR)/.cluster/kubeconfig
+
+.PHONY: install tools cluster-up cluster-down crds lint test test-unit test-e2e demo
+
+install:          ## Python package with its dev dependencies
+	$(PYTHON) -m pip install -e '.[dev]'
+
+tools:            ## build the pinned control-plane binaries (cached)
+	@hack/install-tools.sh
+
+cluster-up:       ## start the local cluster; prints the KUBECONFIG to export
+	@hack/cluster/up.sh
+
+cluster-down:     ## stop the local cluster and delete its data
+	@hack/cluster/down.sh
+
+crds:             ## regenerate crds/ and the chart's copy from operator/ecs_operator/crds
+	ecs-operator crds --output crds
+	ecs-operator crds --output charts/ecs-operator/crds
+
+lint:             ## import contract: models/ and translate/ stay pure
+	lint-imports
+
+test: lint        ## unit and e2e tests (starts the local cluster if none is running)
+	PATH="$(BIN_DIR):$$PATH" $(PYTHON) -m pytest tests
+
+test-unit:        ## pure-function tests, no cluster
+	$(PYTHON) -m pytest tests/unit
+
+test-e2e:         ## e2e tests against the local cluster
+	PATH="$(BIN_DIR):$$PATH" $(PYTHON) -m pytest tests/e2e
+
+demo:             ## the operator on the local cluster with the sample service
+	@hack/demo.sh

@@ -1,0 +1,94 @@
+"""Malformed input gets a clear answer, at admission where the schema can judge it, in a status
+condition and a Warning event where only the operator can; nothing stops the operator."""
+
+from __future__ import annotations
+
+import pytest
+
+from .cluster import apply, kubectl, kubectl_json, wait_for
+from .manifests import service, task_definition, with_container_field
+
+REJECTED_AT_ADMISSION = {
+    "desiredCount of the wrong type": (
+        service(name="typed", desired="three"), "spec.desiredCount"),
+    "health check interval out of range": (
+        with_container_field(task_definition(name="fast-check"), 0, healthCheck={
+            "command": ["CMD", "true"], "interval": 1}), "interval"),
+    "health check timeout not below interval": (
+        with_container_field(task_definition(name="slow-check"), 0, healthCheck={
+            "command": ["CMD", "true"], "interval": 5, "timeout": 10}),
+        "healthCheck.timeout must be less than healthCheck.interval"),
+    "deployment bounds that can never progress": (
+        service(name="stuck", deploymentConfiguration={"minimumHealthyPercent": 100,
+                                                       "maximumPercent": 100}),
+        "deploymentConfiguration can never make progress"),
+    "duplicate container names": (
+        with_container_field(task_definition(name="twins"), 1, name="app"),
+        "container names must be unique"),
+    "no container definitions": (
+        task_definition(name="empty", containerDefinitions=[]), "containerDefinitions"),
+    "revision zero": (service(name="zero", task_definition_ref="web:0"), "taskDefinition"),
+}
+
+
+@pytest.mark.parametrize("manifest,message", REJECTED_AT_ADMISSION.values(),
+                         ids=REJECTED_AT_ADMISSION.keys())
+def test_admission_rejects_with_a_clear_message(crds, namespace: str, manifest: dict,
+                                                message: str) -> None:
+    result = apply(manifest, namespace)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def invalid_condition(namespace: str, plural: str, name: str):
+    def probe():
+        obj = kubectl_json("get", plural, name, "-n", namespace)
+        valid = next((c for c in obj.get("status", {}).get("conditions", [])
+                      if c["type"] == "Valid"), None)
+        return valid if valid and valid["status"] == "False" else None
+    return probe
+
+
+def warning_events(namespace: str, name: str) -> list[str]:
+    events = kubectl_json("get", "events", "-n", namespace,
+                          "--field-selector", f"involvedObject.name={name},type=Warning")
+    return [e["message"] for e in events["items"]]
+
+
+def test_operator_judged_errors_become_conditions_and_valid_services_converge(
+        operator, namespace: str) -> None:
+    unknown = with_container_field(task_definition(name="unknown-dep"), 1, dependsOn=[
+        {"containerName": "db", "condition": "START"}])
+    cycle = with_container_field(with_container_field(task_definition(name="cycle"), 0, dependsOn=[
+        {"containerName": "proxy", "condition": "START"}]), 1, dependsOn=[
+        {"containerName": "app", "condition": "START"}])
+    missing = service(name="orphan", task_definition_ref="nowhere")
+    valid = [task_definition(name="good"), service(name="good", task_definition_ref="good",
+                                                   desired=2)]
+    for manifest in [unknown, cycle, missing, *valid]:
+        assert apply(manifest, namespace).returncode == 0
+
+    unknown_condition = wait_for("unknown-dep invalid",
+                                 invalid_condition(namespace, "td", "unknown-dep"))
+    assert 'no container named "db"' in unknown_condition["message"]
+    cycle_condition = wait_for("cycle invalid", invalid_condition(namespace, "td", "cycle"))
+    assert "cycle" in cycle_condition["message"]
+    missing_condition = wait_for("orphan invalid",
+                                 invalid_condition(namespace, "esvc", "orphan"))
+    assert missing_condition["reason"] == "TaskDefinitionNotFound"
+    assert "unable to find task definition nowhere" in missing_condition["message"]
+    assert wait_for("a Warning event for orphan", lambda: warning_events(namespace, "orphan"))
+
+    good = wait_for("the valid service converges", lambda: (
+        s if (s := kubectl_json("get", "esvc", "good", "-n", namespace))
+        .get("status", {}).get("runningCount") == 2 else None))
+    assert good["status"]["taskDefinition"] == "good:1"
+    assert operator.alive()
+
+
+def test_missing_task_definition_is_picked_up_once_registered(operator, namespace: str) -> None:
+    apply(service(name="late", task_definition_ref="late", desired=1), namespace)
+    wait_for("late invalid", invalid_condition(namespace, "esvc", "late"))
+    apply(task_definition(name="late"), namespace)
+    wait_for("late converges", lambda: kubectl_json("get", "esvc", "late", "-n", namespace)
+             .get("status", {}).get("runningCount") == 1)

@@ -1,0 +1,135 @@
+"""An ECS user's path: apply a TaskDefinition and a Service, get healthy tasks and ECS-style
+status; new revisions roll out without dropping below the minimum healthy count."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from .cluster import apply, kubectl, kubectl_json, wait_for
+from .manifests import service, task_definition
+
+
+def esvc(namespace: str, name: str = "web") -> dict:
+    return kubectl_json("get", "ecsservices", name, "-n", namespace)
+
+
+def condition(obj: dict, type_: str) -> dict:
+    return next((c for c in obj.get("status", {}).get("conditions", [])
+                 if c["type"] == type_), {})
+
+
+def steady(namespace: str, name: str = "web", task_definition_ref: str | None = None):
+    def probe():
+        current = esvc(namespace, name)
+        status = current.get("status", {})
+        if condition(current, "SteadyState").get("status") != "True":
+            return None
+        if task_definition_ref and status.get("taskDefinition") != task_definition_ref:
+            return None
+        return current
+    return probe
+
+
+def ready_tasks(namespace: str, name: str = "web") -> int:
+    pods = kubectl_json("get", "pods", "-n", namespace,
+                        "-l", f"ecs.operator.dev/service={name}")["items"]
+    return sum(1 for p in pods if not p["metadata"].get("deletionTimestamp")
+               and p["status"].get("phase") == "Running"
+               and any(c["type"] == "Ready" and c["status"] == "True"
+                       for c in p["status"].get("conditions", [])))
+
+
+class HealthySampler:
+    """Counts Ready tasks in the background, for the minimum-healthy guarantee."""
+
+    def __init__(self, namespace: str) -> None:
+        self.namespace = namespace
+        self.samples: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.samples.append(ready_tasks(self.namespace))
+            time.sleep(0.2)
+
+    def __enter__(self) -> "HealthySampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def test_service_runs_tasks_and_rolls_to_each_new_revision(operator, namespace: str) -> None:
+    assert apply([task_definition(), service(desired=3)], namespace).returncode == 0
+
+    running = wait_for("3 RUNNING tasks of web:1", steady(namespace, task_definition_ref="web:1"))
+    status = running["status"]
+    assert (status["desiredCount"], status["runningCount"], status["pendingCount"]) == (3, 0 + 3, 0)
+    assert len(status["runningTasks"]) == 3
+    [primary] = status["deployments"]
+    assert primary["status"] == "PRIMARY" and primary["rolloutState"] == "COMPLETED"
+    assert primary["id"].startswith("ecs-svc/") and primary["id"][8:].isdigit()
+    messages = [e["message"] for e in status["events"]]
+    assert messages[0] == "(service web) has reached a steady state."
+    assert any(m.startswith("(service web) has started 3 tasks:") for m in messages)
+
+    table = kubectl("get", "esvc", "web", "-n", namespace).stdout.split("\n")
+    assert table[0].split()[:6] == ["NAME", "DESIRED", "RUNNING", "PENDING", "TASK", "DEFINITION"]
+    assert table[1].split()[:6] == ["web", "3", "3", "0", "web:1", "COMPLETED"]
+    td_table = kubectl("get", "td", "web", "-n", namespace).stdout.split("\n")
+    assert td_table[1].split()[:3] == ["web", "web", "1"]
+
+    pod = kubectl_json("get", "pods", "-n", namespace, "-l", "ecs.operator.dev/service=web")["items"][0]
+    assert [c["name"] for c in pod["spec"]["initContainers"]] == ["app"]
+    assert pod["spec"]["initContainers"][0]["restartPolicy"] == "Always"
+    assert [c["name"] for c in pod["spec"]["containers"]] == ["proxy"]
+
+    with HealthySampler(namespace) as sampler:
+        apply(task_definition(image="registry.example/web:2"), namespace)
+        rolled = wait_for("the service on web:2", steady(namespace, task_definition_ref="web:2"))
+    assert min(sampler.samples) >= 3, sampler.samples
+    assert len(sampler.samples) > 5
+    [primary] = rolled["status"]["deployments"]
+    assert primary["taskDefinition"] == "web:2"
+    revisions = kubectl_json("get", "controllerrevisions", "-n", namespace,
+                             "-l", "ecs.operator.dev/family=web")["items"]
+    assert sorted(r["revision"] for r in revisions) == [1, 2]
+    assert kubectl_json("get", "td", "web", "-n", namespace)["status"]["revision"] == 2
+
+
+def test_pinned_revision_does_not_follow_new_revisions(operator, namespace: str) -> None:
+    apply([task_definition(), service(task_definition_ref="web:1", desired=1)], namespace)
+    wait_for("web:1 running", steady(namespace, task_definition_ref="web:1"))
+    apply(task_definition(image="registry.example/web:2"), namespace)
+    wait_for("revision 2 recorded", lambda: kubectl_json(
+        "get", "td", "web", "-n", namespace).get("status", {}).get("revision") == 2)
+    time.sleep(2)
+    assert esvc(namespace)["status"]["taskDefinition"] == "web:1"
+
+
+def test_kubectl_scale_changes_desired_count(operator, namespace: str) -> None:
+    apply([task_definition(), service(desired=2)], namespace)
+    wait_for("2 tasks", steady(namespace))
+    kubectl("scale", "esvc", "web", "--replicas=5", "-n", namespace)
+    scaled = wait_for("5 tasks", lambda: (s := esvc(namespace))["status"].get("runningCount") == 5
+                      and condition(s, "SteadyState").get("status") == "True" and s)
+    assert scaled["spec"]["desiredCount"] == 5
+    deployment = kubectl_json("get", "deployment", "web", "-n", namespace)
+    assert deployment["spec"]["replicas"] == 5
+    pdb = kubectl_json("get", "pdb", "web", "-n", namespace)
+    assert pdb["spec"]["minAvailable"] == 5
+
+
+def test_deleting_the_service_removes_its_deployment_and_tasks(operator, namespace: str) -> None:
+    apply([task_definition(), service(desired=2)], namespace)
+    wait_for("2 tasks", steady(namespace))
+    kubectl("delete", "esvc", "web", "-n", namespace)
+    wait_for("the Deployment to go", lambda: kubectl(
+        "get", "deployment", "web", "-n", namespace, check=False).returncode != 0)
+    wait_for("the tasks to go", lambda: not kubectl_json(
+        "get", "pods", "-n", namespace, "-l", "ecs.operator.dev/service=web")["items"],
+        timeout=90)
