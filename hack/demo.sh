@@ -15,7 +15,7 @@ log="$ROOT/.cluster/operator.log"
 ecs-operator run --metrics-port 8080 >"$log" 2>&1 &
 operator=$!
 trap 'kill $operator 2>/dev/null || true; echo "operator log: $log"' EXIT
-until grep -q "Operator started\|Traceback" "$log"; do sleep 0.2; done
+until grep -q "configured, watching\|Traceback" "$log"; do sleep 0.2; done
 
 kubectl create namespace demo --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 kubectl apply -n demo -f samples/web.yaml

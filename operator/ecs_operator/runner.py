@@ -7,7 +7,7 @@ import logging
 
 import kopf
 
-from . import k8s
+from . import __version__, k8s
 from .translate.names import GROUP
 
 # Watches are re-established before any proxy or load balancer drops them silently.
@@ -28,6 +28,7 @@ def configure(settings: kopf.OperatorSettings, **_: object) -> None:
     settings.watching.connect_timeout = 30
     settings.posting.level = logging.INFO
     settings.execution.max_workers = 8
+    logging.getLogger(__name__).info("ecs-operator %s: configured, watching", __version__)
 
 
 def run(*, namespaces: list[str], all_namespaces: bool, metrics_port: int,
@@ -39,7 +40,7 @@ def run(*, namespaces: list[str], all_namespaces: bool, metrics_port: int,
     serve_metrics(metrics_port)
     asyncio.run(kopf.operator(
         clusterwide=all_namespaces,
-        namespaces=namespaces or None,
+        namespaces=namespaces,
         standalone=peering is None,
         peering_name=peering,
     ))

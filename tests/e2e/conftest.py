@@ -50,13 +50,17 @@ class OperatorProcess:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        log = open(self.log_path, "a")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "ecs_operator.cli", "run", "--metrics-port", "0"],
-            stdout=log, stderr=subprocess.STDOUT, env=os.environ)
-        wait_for("the operator to start", lambda: "Operator started" in self.log_path.read_text()
-                 or self.process.poll() is not None, timeout=60)
-        assert self.process.poll() is None, self.log_path.read_text()[-3000:]
+        with open(self.log_path, "a") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "ecs_operator.cli", "run", "--metrics-port", "0"],
+                stdout=log, stderr=subprocess.STDOUT, env=os.environ)
+        try:
+            wait_for("the operator to start", lambda: "configured, watching" in self.log()
+                     or self.process.poll() is not None, timeout=60)
+        finally:
+            if self.process.poll() is not None:
+                self.process.wait()
+        assert self.process.returncode is None, self.log()[-3000:]
 
     def stop(self, kill: bool = False) -> None:
         if self.process and self.process.poll() is None:

@@ -41,7 +41,8 @@ CONTAINER_DEFINITION = obj(
     "A container in the task. One ECS container becomes one Kubernetes container "
     "(a native sidecar or init container when others depend on it).",
     {
-        "name": string("Container name, unique in the task.", pattern=r"^[a-zA-Z0-9_-]{1,255}$"),
+        "name": string("Container name, unique in the task.", pattern=r"^[a-zA-Z0-9_-]{1,255}$",
+                       max_length=255),
         "image": string("Image reference."),
         "essential": boolean("If an essential container stops, the whole task stops.",
                              default=True),

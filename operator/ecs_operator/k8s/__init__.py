@@ -7,6 +7,7 @@ import time.
 from __future__ import annotations
 
 import functools
+import json
 import threading
 from typing import Any
 
@@ -42,11 +43,16 @@ def _api_client() -> client.ApiClient:
 
 def _call(method: str, path: str, *, body: Any = None, query: list | None = None,
           content_type: str = "application/json") -> Any:
-    data = _api_client().call_api(
-        path, method, body=body, query_params=query or [],
+    api = _api_client()
+    method, url, headers, payload, _ = api.param_serialize(
+        method, path, query_params=query or [],
         header_params={"Content-Type": content_type, "Accept": "application/json"},
-        response_type="object", auth_settings=["BearerToken"], _return_http_data_only=True)
-    return data
+        body=body, auth_settings=["BearerToken"])
+    response = api.call_api(method, url, header_params=headers, body=payload)
+    response.read()
+    if not 200 <= response.status < 300:
+        raise ApiException(http_resp=response)
+    return json.loads(response.data) if response.data else None
 
 
 def apply(obj: dict) -> dict:
