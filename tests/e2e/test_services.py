@@ -138,3 +138,25 @@ def test_deleting_the_service_removes_its_deployment_and_tasks(operator, namespa
     wait_for("the tasks to go", lambda: not kubectl_json(
         "get", "pods", "-n", namespace, "-l", "ecs.operator.dev/service=web")["items"],
         timeout=90)
+
+
+def test_operator_killed_mid_rollout_finishes_it_after_restart(operator, namespace: str) -> None:
+    apply([task_definition(), service(desired=4)], namespace)
+    wait_for("web:1 steady", steady(namespace, task_definition_ref="web:1"))
+
+    apply(task_definition(image="registry.example/web:2"), namespace)
+    wait_for("the Deployment to start rolling to web:2", lambda: kubectl_json(
+        "get", "deployment", "web", "-n", namespace)["spec"]["template"]["metadata"]
+        ["annotations"]["ecs.operator.dev/task-definition"] == "web:2", interval=0.05)
+    operator.stop(kill=True)
+    operator.start()
+
+    rolled = wait_for("web:2 steady after the restart",
+                      steady(namespace, task_definition_ref="web:2"))
+    assert [d["taskDefinition"] for d in rolled["status"]["deployments"]] == ["web:2"]
+    selector = ["-n", namespace, "-l", "ecs.operator.dev/service=web"]
+    assert len(kubectl_json("get", "deployments", *selector)["items"]) == 1
+    assert len(kubectl_json("get", "pdb", *selector)["items"]) == 1
+    revisions = kubectl_json("get", "controllerrevisions", "-n", namespace)["items"]
+    assert sorted(r["metadata"]["name"] for r in revisions) == ["web-1", "web-2"]
+    assert task_counts(namespace) == (4, 4)

@@ -169,11 +169,15 @@ SPEC: Schema = obj(
         "taskRoleArn": string("IAM role for the task (not supported: use a ServiceAccount)."),
         "executionRoleArn": string("IAM role for the agent (not needed on Kubernetes)."),
         "requiresCompatibilities": strings("Launch types the definition is validated for."),
-        "pidMode": string("PID namespace (not supported).", enum=["host", "task"]),
-        "ipcMode": string("IPC namespace (not supported).", enum=["host", "task", "none"]),
+        "pidMode": string("PID namespace: task shares one process namespace among the "
+                          "containers (shareProcessNamespace), host uses the node's (hostPID).",
+                          enum=["host", "task"]),
+        "ipcMode": string("IPC namespace: host becomes hostIPC; task is the pod default; none "
+                          "is not supported.", enum=["host", "task", "none"]),
         "placementConstraints": array("Task placement constraints.",
                                       free_form("A placement constraint.")),
-        "runtimePlatform": obj("OS and CPU architecture.", {
+        "runtimePlatform": obj("OS and CPU architecture; becomes a nodeSelector on "
+                               "kubernetes.io/arch and kubernetes.io/os.", {
             "cpuArchitecture": string("X86_64 or ARM64.", enum=["X86_64", "ARM64"]),
             "operatingSystemFamily": string("LINUX or a Windows family."),
         }),
