@@ -38,3 +38,9 @@ def with_container_field(manifest: dict, index: int, **fields: object) -> dict:
     changed = copy.deepcopy(manifest)
     changed["spec"]["containerDefinitions"][index].update(fields)
     return changed
+
+
+def failing_revision(name: str = "web", image: str = "registry.example/web:2") -> dict:
+    """A revision whose tasks all fail before becoming healthy (see hack/cluster/kwok.yaml)."""
+    return with_container_field(task_definition(name=name, image=image), 0,
+                                dockerLabels={"sim-fail": "true"})

@@ -57,7 +57,7 @@ def test_failed_pod_is_replaced(cluster: str, namespace: str) -> None:
     kubectl("rollout", "status", "deployment/web", "-n", namespace, "--timeout=60s")
     victim = ready_pods(namespace)[0]["metadata"]["name"]
 
-    kubectl("annotate", "pod", victim, "-n", namespace, "sim.ecs.operator.dev/fail=true")
+    kubectl("annotate", "pod", victim, "-n", namespace, "ecs.operator.dev/label.sim-fail=true")
 
     failed = wait_for("the marked pod to fail", lambda: kubectl_json(
         "get", "pod", victim, "-n", namespace)["status"].get("phase") == "Failed")

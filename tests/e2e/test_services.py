@@ -33,10 +33,11 @@ def steady(namespace: str, name: str = "web", task_definition_ref: str | None = 
 
 
 def task_counts(namespace: str, name: str = "web") -> tuple[int, int]:
-    """(Ready tasks, all tasks not yet stopping)."""
+    """(Ready tasks, tasks neither stopped nor stopping)."""
     pods = [p for p in kubectl_json("get", "pods", "-n", namespace,
                                     "-l", f"ecs.operator.dev/service={name}")["items"]
-            if not p["metadata"].get("deletionTimestamp")]
+            if not p["metadata"].get("deletionTimestamp")
+            and p["status"].get("phase") not in ("Failed", "Succeeded")]
     ready = sum(1 for p in pods if p["status"].get("phase") == "Running"
                 and any(c["type"] == "Ready" and c["status"] == "True"
                         for c in p["status"].get("conditions", [])))

@@ -62,11 +62,12 @@ def test_pod_disruption_budget_keeps_the_minimum_healthy_count() -> None:
     ({"taskDefinition": "web", "loadBalancers": [{"containerName": "app"}]}, ["loadBalancers"]),
     ({"taskDefinition": "web", "schedulingStrategy": "DAEMON"}, ["schedulingStrategy: DAEMON"]),
     ({"taskDefinition": "web", "deploymentConfiguration": {
-        "deploymentCircuitBreaker": {"enable": True, "rollback": True}}},
-     ["deploymentConfiguration.deploymentCircuitBreaker"]),
+        "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+        "alarms": {"alarmNames": ["high-5xx"], "enable": True}}},
+     ["deploymentConfiguration.alarms"]),
     ({"taskDefinition": "web", "deploymentController": {"type": "CODE_DEPLOY"}},
      ["deploymentController.type: CODE_DEPLOY"]),
-], ids=["none", "load-balancers", "daemon", "circuit-breaker", "code-deploy"])
+], ids=["none", "load-balancers", "daemon", "alarms", "code-deploy"])
 def test_unsupported_service_fields_are_named(spec, expected) -> None:
     assert unsupported_service_fields(spec) == expected
 

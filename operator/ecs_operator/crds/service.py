@@ -10,6 +10,15 @@ CIRCUIT_BREAKER = obj(
     "completed deployment.", {
         "enable": boolean("Turn the circuit breaker on."),
         "rollback": boolean("Roll back to the last completed deployment when it trips."),
+        "thresholdConfiguration": obj(
+            "Failed tasks tolerated before the breaker trips. Default BOUNDED_PERCENT 50: "
+            "ceil(desiredCount x 50%) kept within 3..200.", {
+                "type": string("BOUNDED_PERCENT and UNBOUNDED_PERCENT multiply value by "
+                               "desiredCount (the first keeps the result within 3..200); COUNT "
+                               "uses value as the threshold.",
+                               enum=["COUNT", "BOUNDED_PERCENT", "UNBOUNDED_PERCENT"]),
+                "value": integer("The count, or the percent of desiredCount.", minimum=1),
+            }, required=["type", "value"]),
     }, required=["enable", "rollback"])
 
 DEPLOYMENT_CONFIGURATION = obj(
@@ -101,6 +110,12 @@ DEPLOYMENT = obj("One ECS deployment: a task definition revision being run.", {
     "rolloutState": string("IN_PROGRESS, COMPLETED or FAILED.",
                            enum=["IN_PROGRESS", "COMPLETED", "FAILED"]),
     "rolloutStateReason": string("Why the rollout is in this state."),
+    "circuitBreaker": obj("The deployment circuit breaker, as ECS shows it.", {
+        "status": string("MONITORING, TRIGGERED, MONITORING_COMPLETE or DISABLED.",
+                         enum=["MONITORING", "TRIGGERED", "MONITORING_COMPLETE", "DISABLED"]),
+        "failureCount": integer("Failed tasks counted."),
+        "threshold": integer("Failed tasks that trip the breaker."),
+    }),
     "createdAt": string("When the deployment started."),
     "updatedAt": string("When the deployment last changed."),
 })
@@ -125,6 +140,13 @@ STATUS: Schema = obj("Observed state, as DescribeServices shows it.", {
     "runningTasks": strings("Task ids (pod names) in RUNNING; the operator compares it with "
                             "the next observation to report tasks started and stopped."),
     "events": array("Recent events, newest first.", EVENT, max_items=100),
+    "rollback": obj("Set when the circuit breaker rolled the service back; the service keeps "
+                    "the `to` revision until its task definition resolves to another one.", {
+        "from": string("The failed family:revision."),
+        "to": string("The family:revision rolled back to."),
+        "failedDeploymentId": string("The failed deployment."),
+        "deploymentId": string("The deployment rolled back to."),
+    }),
     "unsupportedFields": strings("Fields the operator cannot honour."),
     "observedGeneration": integer("The .metadata.generation last acted on."),
     "conditions": array("Conditions: Valid, Available, Progressing, SteadyState.", condition()),

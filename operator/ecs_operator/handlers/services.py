@@ -74,9 +74,14 @@ def reconcile(namespace: str, name: str) -> Resolution | None:
             return None
         spec = service.get("spec", {})
         unsupported = unsupported_service_fields(spec)
+        rollback = (service.get("status") or {}).get("rollback")
         try:
             family, revision, td_spec = resolve_task_definition(namespace,
                                                                 spec["taskDefinition"])
+            if rollback and f"{family}:{revision}" == rollback["from"]:
+                # The circuit breaker failed this revision; stay on the one rolled back to
+                # until the reference resolves to something else (a newer revision).
+                family, revision, td_spec = resolve_task_definition(namespace, rollback["to"])
             pod = _translate(td_spec)
         except TranslationError as error:
             reason = "TaskDefinitionNotFound" if "unable to find" in str(error) \
@@ -95,21 +100,34 @@ def reconcile(namespace: str, name: str) -> Resolution | None:
 
 
 def refresh_status(namespace: str, name: str) -> None:
-    """Recompute status from observed objects, keeping the last resolution."""
+    """Recompute status from observed objects, keeping the last resolution.
+
+    When that status says the circuit breaker has just rolled the service back, reconcile
+    right away so the Deployment returns to the last completed revision.
+    """
+    status = _refresh_status(namespace, name)
+    rollback = (status or {}).get("rollback")
+    if rollback and status.get("taskDefinition") == rollback["from"]:
+        log.info("service %s/%s: circuit breaker tripped; rolling back to %s", namespace, name,
+                 rollback["to"])
+        reconcile(namespace, name)
+
+
+def _refresh_status(namespace: str, name: str) -> dict | None:
     with _locks[(namespace, name)]:
         service = k8s.get_custom(PLURAL, namespace, name)
         if service is None or service["metadata"].get("deletionTimestamp"):
-            return
+            return None
         status = service.get("status") or {}
         problem = None
         if condition_status(status.get("conditions"), "Valid") == "False":
             valid = next(c for c in status["conditions"] if c["type"] == "Valid")
             problem = Problem(valid.get("reason", "Invalid"), valid.get("message", ""))
-        _write_status(service, Resolution(status.get("taskDefinition"),
-                                          status.get("unsupportedFields", []), problem))
+        return _write_status(service, Resolution(status.get("taskDefinition"),
+                                                 status.get("unsupportedFields", []), problem))
 
 
-def _write_status(service: dict, resolution: Resolution) -> None:
+def _write_status(service: dict, resolution: Resolution) -> dict:
     meta = service["metadata"]
     namespace, name = meta["namespace"], meta["name"]
     previous = copy.deepcopy(service.get("status") or {})
@@ -120,12 +138,13 @@ def _write_status(service: dict, resolution: Resolution) -> None:
         task_definition=resolution.task_definition, problem=resolution.problem,
         unsupported=resolution.unsupported, now=_clock())
     if result.status == previous:
-        return
+        return previous
     # Timestamps move only with content, so an unchanged observation writes nothing.
     k8s.patch_status(PLURAL, namespace, name, result.status, previous)
     for event in result.events:
         emit = kopf.warn if event.warning else kopf.info
         emit(service, reason=event.reason, message=event.message)
+    return result.status
 
 
 @kopf.on.resume(GROUP, "v1alpha1", PLURAL)

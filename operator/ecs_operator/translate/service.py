@@ -109,7 +109,6 @@ UNSUPPORTED_SERVICE_FIELDS = (
     "capacityProviderStrategy", "placementConstraints", "placementStrategy", "loadBalancers",
     "serviceRegistries", "serviceConnectConfiguration", "healthCheckGracePeriodSeconds",
     "availabilityZoneRebalancing", "volumeConfigurations", "deploymentConfiguration.alarms",
-    "deploymentConfiguration.deploymentCircuitBreaker",
 )
 
 

@@ -10,6 +10,8 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .circuit_breaker import BreakerConfig, breaker_config, breaker_state, failure_threshold, \
+    task_failures
 from .conditions import Condition, condition_status, merge_conditions, timestamp
 from .service import ANNOTATION_TASK_DEFINITION, deployment_bounds, selector
 
@@ -86,7 +88,7 @@ def _pods_of(replica_set: dict, pods: list[dict]) -> list[dict]:
             if p.get("metadata", {}).get("labels", {}).get(POD_TEMPLATE_HASH) == template_hash]
 
 
-def _deployments(name: str, spec: dict, observed: Observed, previous: list[dict],
+def _deployments(spec: dict, observed: Observed, previous: list[dict],
                  now: datetime) -> list[dict]:
     dep = observed.deployment
     if dep is None:
@@ -94,33 +96,40 @@ def _deployments(name: str, spec: dict, observed: Observed, previous: list[dict]
     current_revision = dep["metadata"].get("annotations", {}).get(DEPLOYMENT_REVISION)
     owned = [rs for rs in observed.replica_sets if _owned_by(rs, dep["metadata"].get("uid"))]
     before = {d.get("id"): d for d in previous}
+    breaker = breaker_config(spec)
     result = []
     for rs in sorted(owned, key=lambda r: int(r["metadata"].get("annotations", {})
                                               .get(DEPLOYMENT_REVISION, "0")), reverse=True):
-        annotations = rs["metadata"].get("annotations", {})
-        is_primary = annotations.get(DEPLOYMENT_REVISION) == current_revision
+        ident = deployment_id(rs["metadata"]["uid"])
+        earlier = before.get(ident, {})
+        is_primary = rs["metadata"].get("annotations", {}).get(DEPLOYMENT_REVISION) \
+            == current_revision
         pods = _pods_of(rs, observed.pods)
         running = sum(task_state(p) == "RUNNING" for p in pods)
         pending = sum(task_state(p) == "PENDING" for p in pods)
-        failed = sum(p.get("status", {}).get("phase") == "Failed" for p in pods)
         replicas = int(rs.get("spec", {}).get("replicas") or 0)
-        if not is_primary and replicas == 0 and running + pending == 0:
+        failed_before = earlier.get("rolloutState") == "FAILED"
+        if not is_primary and replicas == 0 and running + pending == 0 and not failed_before:
             continue
-        ident = deployment_id(rs["metadata"]["uid"])
-        earlier = before.get(ident, {})
         desired = int(spec.get("desiredCount", 1)) if is_primary else replicas
-        state, reason = _rollout_state(is_primary, desired, pods, dep, owned, rs, earlier)
+        threshold = failure_threshold(int(spec.get("desiredCount", 1)), breaker)
+        failures = earlier.get("failedTasks", 0) if failed_before \
+            else max(task_failures(pods), earlier.get("failedTasks", 0))
+        state, reason = _rollout_state(is_primary, desired, pods, owned, rs, earlier,
+                                       breaker, failures, threshold)
         entry = {
             "id": ident,
-            "status": "PRIMARY" if is_primary else "ACTIVE",
+            "status": "PRIMARY" if is_primary else ("INACTIVE" if failed_before and
+                                                    running + pending == 0 else "ACTIVE"),
             "taskDefinition": rs.get("spec", {}).get("template", {}).get("metadata", {})
                                 .get("annotations", {}).get(ANNOTATION_TASK_DEFINITION, ""),
             "desiredCount": desired,
             "pendingCount": pending,
             "runningCount": running,
-            "failedTasks": failed,
+            "failedTasks": failures,
             "rolloutState": state,
             "rolloutStateReason": reason,
+            "circuitBreaker": breaker_state(breaker, state, failures, threshold),
             "createdAt": rs["metadata"].get("creationTimestamp", timestamp(now)),
         }
         unchanged = all(earlier.get(k) == v for k, v in entry.items())
@@ -130,16 +139,16 @@ def _deployments(name: str, spec: dict, observed: Observed, previous: list[dict]
     return result
 
 
-def _rollout_state(is_primary: bool, desired: int, pods: list[dict], dep: dict,
-                   owned: list[dict], rs: dict, earlier: dict) -> tuple[str, str]:
+def _rollout_state(is_primary: bool, desired: int, pods: list[dict], owned: list[dict],
+                   rs: dict, earlier: dict, breaker: BreakerConfig, failures: int,
+                   threshold: int) -> tuple[str, str]:
     if earlier.get("rolloutState") in ("COMPLETED", "FAILED"):
         return earlier["rolloutState"], earlier.get("rolloutStateReason", "")
     if not is_primary:
         return "COMPLETED", "ECS deployment superseded by a newer deployment."
-    for condition in dep.get("status", {}).get("conditions", []):
-        if condition.get("type") == "Progressing" and \
-                condition.get("reason") == "ProgressDeadlineExceeded":
-            return "FAILED", f"ECS deployment did not progress: {condition.get('message', '')}"
+    if breaker.enabled and failures >= threshold:
+        return "FAILED", (f"ECS deployment circuit breaker: {failures} tasks failed to start "
+                          f"(threshold {threshold}).")
     healthy = sum(is_healthy(p) for p in pods)
     others_running = any(
         other is not rs and (int(other.get("status", {}).get("replicas") or 0) > 0)
@@ -147,6 +156,26 @@ def _rollout_state(is_primary: bool, desired: int, pods: list[dict], dep: dict,
     if healthy >= desired and not others_running:
         return "COMPLETED", "ECS deployment completed."
     return "IN_PROGRESS", "ECS deployment in progress."
+
+
+def _rollback(spec: dict, deployments: list[dict], previous: dict) -> dict | None:
+    """Where a tripped circuit breaker sends the service: the last COMPLETED deployment."""
+    if not breaker_config(spec).rollback or not deployments:
+        return None
+    primary = deployments[0]
+    earlier = previous.get("rollback")
+    if earlier and primary["taskDefinition"] in (earlier["from"], earlier["to"]):
+        return earlier
+    if primary["rolloutState"] != "FAILED":
+        return None
+    candidates = [d for d in deployments[1:] + previous.get("deployments", [])
+                  if d.get("rolloutState") == "COMPLETED"
+                  and d.get("taskDefinition") != primary["taskDefinition"]]
+    if not candidates:
+        return None
+    target = candidates[0]
+    return {"from": primary["taskDefinition"], "to": target["taskDefinition"],
+            "failedDeploymentId": primary["id"], "deploymentId": target["id"]}
 
 
 def service_status(*, name: str, generation: int, spec: dict, previous: dict,
@@ -161,13 +190,15 @@ def service_status(*, name: str, generation: int, spec: dict, previous: dict,
     running_tasks = sorted(p["metadata"]["name"] for p in live_pods
                            if task_state(p) == "RUNNING")
     healthy = sum(is_healthy(p) for p in live_pods)
-    deployments = _deployments(name, spec, observed, previous.get("deployments", []), now)
+    deployments = _deployments(spec, observed, previous.get("deployments", []), now)
     primary = deployments[0] if deployments else None
     rollout = primary["rolloutState"] if primary else None
-    steady = (problem is None and primary is not None and len(deployments) == 1
+    serving = [d for d in deployments if d["status"] != "INACTIVE"]
+    steady = (problem is None and primary is not None and len(serving) == 1
               and rollout == "COMPLETED" and len(running_tasks) == desired and healthy == desired)
+    rollback = _rollback(spec, deployments, previous)
 
-    events = _events(name, previous, deployments, running_tasks, steady, problem)
+    events = _events(name, previous, deployments, running_tasks, steady, problem, rollback)
     wanted = [
         Condition("Valid", problem is None, problem.reason if problem else "SpecAccepted",
                   problem.message if problem else ""),
@@ -200,6 +231,8 @@ def service_status(*, name: str, generation: int, spec: dict, previous: dict,
     }
     if rollout:
         status["rolloutState"] = rollout
+    if rollback:
+        status["rollback"] = rollback
     return StatusResult(status=status, events=events)
 
 
@@ -214,7 +247,7 @@ def _progressing(rollout: str | None, primary: dict | None) -> Condition:
 
 
 def _events(name: str, previous: dict, deployments: list[dict], running_tasks: list[str],
-            steady: bool, problem: Problem | None) -> list[ServiceEvent]:
+            steady: bool, problem: Problem | None, rollback: dict | None) -> list[ServiceEvent]:
     events: list[ServiceEvent] = []
     service = f"(service {name})"
     before_running = set(previous.get("runningTasks", []))
@@ -243,6 +276,10 @@ def _events(name: str, previous: dict, deployments: list[dict], running_tasks: l
                 "DeploymentFailed",
                 f"{service} (deployment {deployment['id']}) deployment failed: "
                 f"{deployment['rolloutStateReason']}", warning=True))
+    if rollback and rollback != previous.get("rollback"):
+        events.append(ServiceEvent(
+            "RollingBack", f"{service} (deployment {rollback['failedDeploymentId']}) rolling "
+            f"back to deployment {rollback['deploymentId']} ({rollback['to']}).", warning=True))
     if problem and condition_status(previous.get("conditions"), "Valid") != "False":
         events.append(ServiceEvent(problem.reason, f"{service} {problem.message}", warning=True))
     if steady and condition_status(previous.get("conditions"), "SteadyState") != "True":
