@@ -8,7 +8,7 @@ import threading
 import time
 
 from .cluster import apply, kubectl, kubectl_json, wait_for
-from .manifests import service, task_definition
+from .manifests import service, task_definition, with_container_field
 
 
 def esvc(namespace: str, name: str = "web") -> dict:
@@ -161,3 +161,16 @@ def test_operator_killed_mid_rollout_finishes_it_after_restart(operator, namespa
     revisions = kubectl_json("get", "controllerrevisions", "-n", namespace)["items"]
     assert sorted(r["metadata"]["name"] for r in revisions) == ["web-1", "web-2"]
     assert task_counts(namespace) == (4, 4)
+
+
+def test_a_task_no_node_can_hold_is_reported_with_the_schedulers_reason(
+        operator, namespace: str) -> None:
+    huge = with_container_field(task_definition(name="huge"), 0, cpu=64 * 1024)
+    apply([huge, service(name="huge", task_definition_ref="huge", desired=1)], namespace)
+    placed = wait_for("the TasksPlaced condition to turn False", lambda: (
+        c if (c := condition(esvc(namespace, "huge"), "TasksPlaced")).get("status") == "False"
+        else None))
+    assert "Insufficient cpu" in placed["message"]
+    messages = [e["message"] for e in esvc(namespace, "huge")["status"]["events"]]
+    assert any(m.startswith("(service huge) was unable to place a task") and
+               "Insufficient cpu" in m for m in messages)

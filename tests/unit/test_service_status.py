@@ -150,3 +150,25 @@ def test_conditions_keep_transition_time_while_status_holds(before, after, expec
     [merged] = merge_conditions(previous, [Condition("Available", after, "R")], generation=1,
                                 now=T0)
     assert merged["lastTransitionTime"] == expected_time
+
+
+def unschedulable(name: str, message: str) -> dict:
+    body = pod(name, "bbb", "Pending", ready=False)
+    body["status"]["conditions"].append({"type": "PodScheduled", "status": "False",
+                                         "reason": "Unschedulable", "message": message})
+    return body
+
+
+def test_unplaceable_task_is_reported_with_the_schedulers_reason() -> None:
+    reason = "0/3 nodes are available: 3 Insufficient cpu."
+    observed = Observed(DEPLOYMENT, [NEW_RS], [pod("p1", "bbb"), unschedulable("p2", reason)])
+    first = compute(observed)
+    placed = next(c for c in first.status["conditions"] if c["type"] == "TasksPlaced")
+    assert (placed["status"], placed["reason"], placed["message"]) == (
+        "False", "Unschedulable", reason)
+    [event] = [e for e in first.events if e.reason == "UnableToPlaceTask"]
+    assert event.warning
+    assert event.message == ("(service web) was unable to place a task because no container "
+                             "instance met all of its requirements. Reason: " + reason)
+    again = compute(observed, previous=first.status, now=T0 + timedelta(seconds=10))
+    assert not [e for e in again.events if e.reason == "UnableToPlaceTask"]

@@ -66,6 +66,18 @@ def is_healthy(pod: dict) -> bool:
     return condition_status(pod.get("status", {}).get("conditions"), "Ready") == "True"
 
 
+def placement_failure(pods: list[dict]) -> str | None:
+    """The scheduler's reason for the first task it could not place, if any."""
+    for pod in sorted(pods, key=lambda p: p["metadata"]["name"]):
+        if task_state(pod) != "PENDING":
+            continue
+        for condition in pod.get("status", {}).get("conditions") or []:
+            if condition.get("type") == "PodScheduled" and condition.get("status") == "False" \
+                    and condition.get("reason") == "Unschedulable":
+                return condition.get("message") or "no node matched the task's requirements"
+    return None
+
+
 def deployment_id(replica_set_uid: str) -> str:
     """ECS deployment ids are `ecs-svc/` and 19 digits; derived from the ReplicaSet so it is
     stable for the deployment's life and across operator restarts."""
@@ -197,8 +209,13 @@ def service_status(*, name: str, generation: int, spec: dict, previous: dict,
     steady = (problem is None and primary is not None and len(serving) == 1
               and rollout == "COMPLETED" and len(running_tasks) == desired and healthy == desired)
     rollback = _rollback(spec, deployments, previous)
+    unplaced = placement_failure(live_pods)
 
     events = _events(name, previous, deployments, running_tasks, steady, problem, rollback)
+    if unplaced and _condition_message(previous, "TasksPlaced") != unplaced:
+        events.append(ServiceEvent(
+            "UnableToPlaceTask", f"(service {name}) was unable to place a task because no "
+            f"container instance met all of its requirements. Reason: {unplaced}", warning=True))
     wanted = [
         Condition("Valid", problem is None, problem.reason if problem else "SpecAccepted",
                   problem.message if problem else ""),
@@ -209,6 +226,8 @@ def service_status(*, name: str, generation: int, spec: dict, previous: dict,
         _progressing(rollout, primary),
         Condition("SteadyState", steady, "SteadyState" if steady else "NotSteady",
                   f"{len(running_tasks)}/{desired} tasks running"),
+        Condition("TasksPlaced", unplaced is None,
+                  "Unschedulable" if unplaced else "AllTasksPlaced", unplaced or ""),
         Condition("Supported", not unsupported,
                   "AllFieldsSupported" if not unsupported else "UnsupportedFields",
                   "not honoured: " + ", ".join(unsupported) if unsupported else ""),
@@ -234,6 +253,13 @@ def service_status(*, name: str, generation: int, spec: dict, previous: dict,
     if rollback:
         status["rollback"] = rollback
     return StatusResult(status=status, events=events)
+
+
+def _condition_message(status: dict, type_: str) -> str | None:
+    for condition in status.get("conditions") or []:
+        if condition.get("type") == type_ and condition.get("status") == "False":
+            return condition.get("message")
+    return None
 
 
 def _progressing(rollout: str | None, primary: dict | None) -> Condition:
