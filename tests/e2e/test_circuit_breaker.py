@@ -33,9 +33,12 @@ def test_breaker_fails_the_deployment_at_the_threshold_and_rolls_back(
 
     with HealthySampler(namespace) as sampler:
         apply(failing_revision(), namespace)
-        rolled_back = wait_for("the rollback to web:1", lambda: (
-            s if (s := esvc(namespace)).get("status", {}).get("rollback")
-            and steady(namespace, task_definition_ref="web:1")() else None), timeout=120)
+        try:
+            rolled_back = wait_for("the rollback to web:1", lambda: (
+                s if (s := steady(namespace, task_definition_ref="web:1")())
+                and s["status"].get("rollback") else None), timeout=120)
+        except AssertionError as timeout:
+            raise AssertionError(f"{timeout}\nservice status: {esvc(namespace).get('status')}")
     status = rolled_back["status"]
 
     failed = deployment_for(status, "web:2")

@@ -86,7 +86,9 @@ def rollout_with_failures(failures: int, breaker: dict | None) -> list:
         "minimumHealthyPercent": 100, "maximumPercent": 125}}
     if breaker:
         spec["deploymentConfiguration"]["deploymentCircuitBreaker"] = breaker
-    dep = {"metadata": {"uid": "dep", "annotations": {"deployment.kubernetes.io/revision": "2"}}}
+    dep = {"metadata": {"uid": "dep", "annotations": {"deployment.kubernetes.io/revision": "2"}},
+           "spec": {"template": {"metadata": {"annotations": {
+               "ecs.operator.dev/task-definition": "web:2"}}}}}
     old = replica_set("rs-1", "1", "aaa", 4, "web:1")
     new = replica_set("rs-2", "2", "bbb", 1, "web:2")
     serving = [pod(f"old-{i}", "aaa") for i in range(4)]

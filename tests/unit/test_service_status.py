@@ -35,6 +35,8 @@ def pod(name: str, template_hash: str, phase: str = "Running", ready: bool = Tru
 
 
 DEPLOYMENT = {"metadata": {"uid": "dep", "annotations": {"deployment.kubernetes.io/revision": "2"}},
+              "spec": {"template": {"metadata": {"annotations": {
+                  "ecs.operator.dev/task-definition": "web:2"}}}},
               "status": {}}
 OLD_RS = replica_set("rs-1", "1", "aaa", 0, "web:1")
 NEW_RS = replica_set("rs-2", "2", "bbb", 2, "web:2")
@@ -172,3 +174,15 @@ def test_unplaceable_task_is_reported_with_the_schedulers_reason() -> None:
                              "instance met all of its requirements. Reason: " + reason)
     again = compute(observed, previous=first.status, now=T0 + timedelta(seconds=10))
     assert not [e for e in again.events if e.reason == "UnableToPlaceTask"]
+
+
+def test_new_replica_set_is_primary_before_the_deployment_revision_catches_up() -> None:
+    """The controller bumps the Deployment's revision annotation after the new ReplicaSet
+    exists; the new deployment must not be taken for an old, completed one meanwhile."""
+    lagging = {**DEPLOYMENT, "metadata": {"uid": "dep", "annotations": {
+        "deployment.kubernetes.io/revision": "1"}}}
+    old = replica_set("rs-1", "1", "aaa", 2, "web:1")
+    result = compute(Observed(lagging, [old, NEW_RS], [pod("o1", "aaa"), pod("o2", "aaa")]))
+    primary = result.status["deployments"][0]
+    assert (primary["taskDefinition"], primary["status"], primary["rolloutState"]) == (
+        "web:2", "PRIMARY", "IN_PROGRESS")

@@ -105,17 +105,18 @@ def _deployments(spec: dict, observed: Observed, previous: list[dict],
     dep = observed.deployment
     if dep is None:
         return []
-    current_revision = dep["metadata"].get("annotations", {}).get(DEPLOYMENT_REVISION)
-    owned = [rs for rs in observed.replica_sets if _owned_by(rs, dep["metadata"].get("uid"))]
+    owned = sorted((rs for rs in observed.replica_sets
+                    if _owned_by(rs, dep["metadata"].get("uid"))),
+                   key=lambda r: int(r["metadata"].get("annotations", {})
+                                     .get(DEPLOYMENT_REVISION, "0")), reverse=True)
+    primary_uid = _primary_replica_set_uid(dep, owned)
     before = {d.get("id"): d for d in previous}
     breaker = breaker_config(spec)
     result = []
-    for rs in sorted(owned, key=lambda r: int(r["metadata"].get("annotations", {})
-                                              .get(DEPLOYMENT_REVISION, "0")), reverse=True):
+    for rs in owned:
         ident = deployment_id(rs["metadata"]["uid"])
         earlier = before.get(ident, {})
-        is_primary = rs["metadata"].get("annotations", {}).get(DEPLOYMENT_REVISION) \
-            == current_revision
+        is_primary = rs["metadata"]["uid"] == primary_uid
         pods = _pods_of(rs, observed.pods)
         running = sum(task_state(p) == "RUNNING" for p in pods)
         pending = sum(task_state(p) == "PENDING" for p in pods)
@@ -149,6 +150,24 @@ def _deployments(spec: dict, observed: Observed, previous: list[dict],
             else timestamp(now)
         result.append(entry)
     return result
+
+
+def _task_definition_of(template_owner: dict) -> str | None:
+    return (template_owner.get("spec", {}).get("template", {}).get("metadata", {})
+            .get("annotations", {}).get(ANNOTATION_TASK_DEFINITION))
+
+
+def _primary_replica_set_uid(dep: dict, newest_first: list[dict]) -> str | None:
+    """The ReplicaSet running the Deployment's current template.
+
+    Matched on the template's task definition rather than the Deployment's revision
+    annotation, which the controller updates a moment after the template changes.
+    """
+    wanted = _task_definition_of(dep)
+    for rs in newest_first:
+        if _task_definition_of(rs) == wanted:
+            return rs["metadata"]["uid"]
+    return None
 
 
 def _rollout_state(is_primary: bool, desired: int, pods: list[dict], owned: list[dict],
