@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
 import sys
 
@@ -16,7 +17,10 @@ def write_crds(output: pathlib.Path) -> None:
 
 
 def run_operator(args: argparse.Namespace) -> int:
+    from .handlers.tasks import RETENTION_ENV
     from .runner import run
+    if args.stopped_task_retention is not None:
+        os.environ[RETENTION_ENV] = str(args.stopped_task_retention)
     return run(namespaces=args.namespace, all_namespaces=not args.namespace,
                metrics_port=args.metrics_port, peering=args.peering, verbose=args.verbose)
 
@@ -31,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--metrics-port", type=int, default=8080)
     run.add_argument("--peering", default=None,
                      help="Kopf peering name, for several replicas with one active")
+    run.add_argument("--stopped-task-retention", type=int, default=None, metavar="SECONDS",
+                     help="how long STOPPED tasks stay visible before they are deleted "
+                          "(default 3600, as ECS)")
     run.add_argument("-v", "--verbose", action="store_true")
 
     crds = commands.add_parser("crds", help="write the CustomResourceDefinitions")

@@ -113,3 +113,34 @@ def service_objects(namespace: str, service: str) -> tuple[dict | None, list[dic
                          query=selector)["items"]
     pods = _call("GET", f"/api/v1/namespaces/{namespace}/pods", query=selector)["items"]
     return deployment, replica_sets, pods
+
+
+def create_pod(pod: dict, namespace: str) -> dict:
+    return _call("POST", f"/api/v1/namespaces/{namespace}/pods", body=pod,
+                 query=[("fieldManager", FIELD_MANAGER)])
+
+
+def get_pod(namespace: str, name: str) -> dict | None:
+    try:
+        return _call("GET", f"/api/v1/namespaces/{namespace}/pods/{name}")
+    except ApiException as error:
+        if error.status == 404:
+            return None
+        raise
+
+
+def delete_pod(namespace: str, name: str) -> None:
+    """Graceful: the pod's terminationGracePeriodSeconds (the task's stopTimeout) applies."""
+    try:
+        _call("DELETE", f"/api/v1/namespaces/{namespace}/pods/{name}")
+    except ApiException as error:
+        if error.status != 404:
+            raise
+
+
+def delete_custom(plural: str, namespace: str, name: str) -> None:
+    try:
+        _call("DELETE", f"/apis/{GROUP}/{VERSION}/namespaces/{namespace}/{plural}/{name}")
+    except ApiException as error:
+        if error.status != 404:
+            raise
