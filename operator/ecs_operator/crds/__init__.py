@@ -62,11 +62,12 @@ def custom_resource_definition(*, kind: str, plural: str, short_names: list[str]
 
 def all_crds() -> dict[str, dict[str, Any]]:
     """File name -> CRD, for every kind the operator serves."""
-    from . import service, task, task_definition
+    from . import scheduled_task, service, task, task_definition
     return {
         "taskdefinitions.yaml": task_definition.crd(),
         "ecsservices.yaml": service.crd(),
         "ecstasks.yaml": task.crd(),
+        "scheduledtasks.yaml": scheduled_task.crd(),
     }
 
 

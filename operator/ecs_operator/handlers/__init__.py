@@ -1,3 +1,3 @@
 """Kopf handlers. Importing this package registers them."""
 
-from . import services, task_definitions, tasks  # noqa: F401
+from . import scheduled_tasks, services, task_definitions, tasks  # noqa: F401

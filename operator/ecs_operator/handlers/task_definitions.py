@@ -18,7 +18,7 @@ from ..translate.names import GROUP, family_slug
 from ..translate.pod import pod_spec
 from ..translate.revisions import controller_revision, family_of, recorded_revisions, \
     revision_to_record, spec_digest
-from . import services
+from . import scheduled_tasks, services
 from .validation import describe_validation_error
 
 PLURAL = "taskdefinitions"
@@ -75,6 +75,7 @@ def record_revision(name: str, namespace: str, uid: str, spec: kopf.Spec, body: 
         kopf.info(body, reason="RevisionRegistered",
                   message=f"registered task definition {family}:{new_revision}")
         services.task_definition_revised(namespace, family, new_revision)
+        scheduled_tasks.task_definition_revised(namespace, family, new_revision)
 
     patch.status["family"] = family
     patch.status["revision"] = latest

@@ -24,6 +24,7 @@ _PATHS = {
     "Deployment": ("/apis/apps/v1", "deployments"),
     "ControllerRevision": ("/apis/apps/v1", "controllerrevisions"),
     "PodDisruptionBudget": ("/apis/policy/v1", "poddisruptionbudgets"),
+    "CronJob": ("/apis/batch/v1", "cronjobs"),
 }
 
 
@@ -144,3 +145,8 @@ def delete_custom(plural: str, namespace: str, name: str) -> None:
     except ApiException as error:
         if error.status != 404:
             raise
+
+
+def create_custom(plural: str, namespace: str, body: dict) -> dict:
+    return _call("POST", f"/apis/{GROUP}/{VERSION}/namespaces/{namespace}/{plural}", body=body,
+                 query=[("fieldManager", FIELD_MANAGER)])
