@@ -15,6 +15,8 @@ import pytest
 from .cluster import kubectl, wait_for
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+# Short, so the clean-up of stopped tasks can be seen within a test.
+STOPPED_TASK_RETENTION_SECONDS = 30
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +54,8 @@ class OperatorProcess:
     def start(self) -> None:
         with open(self.log_path, "a") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "ecs_operator.cli", "run", "--metrics-port", "0"],
+                [sys.executable, "-m", "ecs_operator.cli", "run", "--metrics-port", "0",
+                 "--stopped-task-retention", str(STOPPED_TASK_RETENTION_SECONDS)],
                 stdout=log, stderr=subprocess.STDOUT, env=os.environ)
         try:
             wait_for("the operator to start", lambda: "configured, watching" in self.log()

@@ -4,8 +4,10 @@ rule; overrides apply; stopping (or deleting) a task stops it as UserInitiated."
 from __future__ import annotations
 
 import json
+import time
 
 from .cluster import apply, kubectl, kubectl_json, wait_for
+from .conftest import STOPPED_TASK_RETENTION_SECONDS
 
 API = "ecs.operator.dev/v1alpha1"
 
@@ -98,3 +100,14 @@ def test_deleting_a_running_task_stops_it_first(operator, namespace: str) -> Non
     assert [e["message"] for e in events["items"]] == [
         "task run-5 stopped: UserInitiated: Task stopped by user"]
     assert kubectl("get", "pod", "run-5", "-n", namespace, check=False).returncode != 0
+
+
+def test_stopped_tasks_stay_visible_for_the_retention_then_go(operator, namespace: str) -> None:
+    apply([batch_definition("once", [container("app", dockerLabels={"sim-exit-code": "0"})]),
+           task("run-6", "once")], namespace)
+    wait_for("the task to stop", until_status(namespace, "run-6", "STOPPED"))
+    stopped_at = time.monotonic()
+    wait_for("the stopped task to be cleaned up", lambda: kubectl(
+        "get", "etask", "run-6", "-n", namespace, check=False).returncode != 0,
+        timeout=STOPPED_TASK_RETENTION_SECONDS + 60, interval=1)
+    assert time.monotonic() - stopped_at >= STOPPED_TASK_RETENTION_SECONDS - 2
