@@ -1,19 +1,141 @@
-"""Prometheus metrics served on /metrics."""
+"""Prometheus metrics on /metrics.
+
+Gauges come from the last status the operator computed for each object (the same numbers
+`kubectl get` shows), collected at scrape time; counters count what happened while this
+process ran. Labels are bounded: namespace, service, family, state, stop_code, never a pod.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from prometheus_client import Info, start_http_server
+from prometheus_client import REGISTRY, Counter as CounterMetric, Histogram, Info, \
+    start_http_server
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from . import __version__
 
-BUILD_INFO = Info("ecs_operator_build", "The running operator's version.")
 log = logging.getLogger(__name__)
+
+BUILD_INFO = Info("ecs_operator_build", "The running operator's version.")
+RECONCILE_TOTAL = CounterMetric("controller_runtime_reconcile_total",
+                                "Reconciliations per controller and result.",
+                                ["controller", "result"])
+RECONCILE_ERRORS = CounterMetric("controller_runtime_reconcile_errors_total",
+                                 "Reconciliations that raised an error.", ["controller"])
+RECONCILE_TIME = Histogram("controller_runtime_reconcile_time_seconds",
+                           "Time per reconciliation.", ["controller"],
+                           buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+TASK_STOPS = CounterMetric("ecs_task_stops_total", "Tasks that stopped, by stop code.",
+                           ["namespace", "stop_code"])
+ROLLBACKS = CounterMetric("ecs_service_rollbacks_total",
+                          "Circuit-breaker rollbacks started.", ["namespace", "service"])
+
+ROLLOUT_STATES = ("IN_PROGRESS", "COMPLETED", "FAILED")
+
+
+class ObjectStates(Collector):
+    """The latest status of each Service, Task and TaskDefinition, exported as gauges."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.services: dict[tuple[str, str], dict] = {}
+        self.tasks: dict[tuple[str, str], tuple[str, str]] = {}
+        self.revisions: dict[tuple[str, str], int] = {}
+
+    def service(self, namespace: str, name: str, status: dict | None) -> None:
+        with self._lock:
+            if status is None:
+                self.services.pop((namespace, name), None)
+            else:
+                self.services[(namespace, name)] = status
+
+    def task(self, namespace: str, name: str, status: dict | None) -> None:
+        with self._lock:
+            if status is None:
+                self.tasks.pop((namespace, name), None)
+            else:
+                self.tasks[(namespace, name)] = (status.get("lastStatus", "PROVISIONING"),
+                                                 status.get("healthStatus", "UNKNOWN"))
+
+    def task_definition(self, namespace: str, family: str, revision: int) -> None:
+        with self._lock:
+            self.revisions[(namespace, family)] = revision
+
+    def describe(self) -> Iterator:
+        return iter(())
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        with self._lock:
+            services = dict(self.services)
+            tasks = Counter((ns, last, health) for (ns, _), (last, health) in self.tasks.items())
+            revisions = dict(self.revisions)
+        labels = ["namespace", "service"]
+        gauges = {
+            "desired": GaugeMetricFamily("ecs_service_desired_tasks", "desiredCount.", labels=labels),
+            "running": GaugeMetricFamily("ecs_service_running_tasks", "runningCount.",
+                                         labels=labels),
+            "pending": GaugeMetricFamily("ecs_service_pending_tasks", "pendingCount.",
+                                         labels=labels),
+            "failed": GaugeMetricFamily("ecs_service_failed_tasks",
+                                        "failedTasks of the deployments listed in status.",
+                                        labels=labels),
+        }
+        deployments = GaugeMetricFamily("ecs_service_deployments",
+                                        "Deployments listed in status, by rollout state.",
+                                        labels=labels + ["state"])
+        for (namespace, name), status in sorted(services.items()):
+            key = [namespace, name]
+            gauges["desired"].add_metric(key, status.get("desiredCount", 0))
+            gauges["running"].add_metric(key, status.get("runningCount", 0))
+            gauges["pending"].add_metric(key, status.get("pendingCount", 0))
+            listed = status.get("deployments", [])
+            gauges["failed"].add_metric(key, sum(d.get("failedTasks", 0) for d in listed))
+            for state in ROLLOUT_STATES:
+                deployments.add_metric(key + [state],
+                                       sum(d.get("rolloutState") == state for d in listed))
+        yield from gauges.values()
+        yield deployments
+        by_state = GaugeMetricFamily("ecs_tasks", "Standalone tasks by lastStatus and health.",
+                                     labels=["namespace", "state", "health"])
+        for (namespace, last, health), count in sorted(tasks.items()):
+            by_state.add_metric([namespace, last, health], count)
+        yield by_state
+        revision = GaugeMetricFamily("ecs_task_definition_revision",
+                                     "Latest revision of each task definition family.",
+                                     labels=["namespace", "family"])
+        for (namespace, family), number in sorted(revisions.items()):
+            revision.add_metric([namespace, family], number)
+        yield revision
+
+
+STATES = ObjectStates()
+REGISTRY.register(STATES)
+
+
+@contextmanager
+def reconciling(controller: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    except Exception:
+        RECONCILE_ERRORS.labels(controller).inc()
+        RECONCILE_TOTAL.labels(controller, "error").inc()
+        raise
+    else:
+        RECONCILE_TOTAL.labels(controller, "success").inc()
+    finally:
+        RECONCILE_TIME.labels(controller).observe(time.perf_counter() - started)
 
 
 def serve_metrics(port: int) -> None:
-    """Port 0 turns the endpoint off (tests run several operators on one machine)."""
+    """Port 0 turns the endpoint off."""
     BUILD_INFO.info({"version": __version__})
     if port:
         start_http_server(port)

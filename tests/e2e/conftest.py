@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import socket
 import subprocess
 import sys
 import time
@@ -44,17 +45,26 @@ def crds(cluster: str) -> None:
     kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class OperatorProcess:
     """The operator as users run it (`ecs-operator run`), logging to a file."""
 
     def __init__(self, log_path: pathlib.Path) -> None:
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
+        self.metrics_port = free_port()
+        self.metrics_url = f"http://127.0.0.1:{self.metrics_port}/metrics"
 
     def start(self) -> None:
         with open(self.log_path, "a") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "ecs_operator.cli", "run", "--metrics-port", "0",
+                [sys.executable, "-m", "ecs_operator.cli", "run",
+                 "--metrics-port", str(self.metrics_port),
                  "--stopped-task-retention", str(STOPPED_TASK_RETENTION_SECONDS)],
                 stdout=log, stderr=subprocess.STDOUT, env=os.environ)
         try:

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 import kopf
 from pydantic import ValidationError
 
-from .. import k8s
+from .. import k8s, metrics
 from ..models.task_definition import TaskDefinitionSpec
 from ..translate.conditions import condition_status
 from ..translate.errors import TranslationError
@@ -71,6 +71,7 @@ def reconcile(namespace: str, name: str) -> Resolution | None:
     with _locks[(namespace, name)]:
         service = k8s.get_custom(PLURAL, namespace, name)
         if service is None or service["metadata"].get("deletionTimestamp"):
+            metrics.STATES.service(namespace, name, None)
             return None
         spec = service.get("spec", {})
         unsupported = unsupported_service_fields(spec)
@@ -117,6 +118,7 @@ def _refresh_status(namespace: str, name: str) -> dict | None:
     with _locks[(namespace, name)]:
         service = k8s.get_custom(PLURAL, namespace, name)
         if service is None or service["metadata"].get("deletionTimestamp"):
+            metrics.STATES.service(namespace, name, None)
             return None
         status = service.get("status") or {}
         problem = None
@@ -137,11 +139,14 @@ def _write_status(service: dict, resolution: Resolution) -> dict:
         previous=previous, observed=Observed(dep, replica_sets, pods),
         task_definition=resolution.task_definition, problem=resolution.problem,
         unsupported=resolution.unsupported, now=_clock())
+    metrics.STATES.service(namespace, name, result.status)
     if result.status == previous:
         return previous
     # Timestamps move only with content, so an unchanged observation writes nothing.
     k8s.patch_status(PLURAL, namespace, name, result.status, previous)
     for event in result.events:
+        if event.reason == "RollingBack":
+            metrics.ROLLBACKS.labels(namespace, name).inc()
         emit = kopf.warn if event.warning else kopf.info
         emit(service, reason=event.reason, message=event.message)
     return result.status
@@ -151,7 +156,8 @@ def _write_status(service: dict, resolution: Resolution) -> dict:
 @kopf.on.create(GROUP, "v1alpha1", PLURAL)
 @kopf.on.update(GROUP, "v1alpha1", PLURAL, field="spec")
 def service_changed(namespace: str, name: str, **_: object) -> None:
-    resolution = reconcile(namespace, name)
+    with metrics.reconciling("ecsservice"):
+        resolution = reconcile(namespace, name)
     if resolution and resolution.problem:
         # The spec (or its task definition) must change before anything can be done; a new
         # TaskDefinition revision re-reconciles through task_definition_revised.
@@ -171,7 +177,13 @@ def _owning_service(labels: dict) -> str | None:
 def owned_object_changed(namespace: str, labels: kopf.Labels, **_: object) -> None:
     service = _owning_service(dict(labels))
     if service:
-        refresh_status(namespace, service)
+        with metrics.reconciling("ecsservice-status"):
+            refresh_status(namespace, service)
+
+
+@kopf.on.delete(GROUP, "v1alpha1", PLURAL, optional=True)
+def service_deleted(namespace: str, name: str, **_: object) -> None:
+    metrics.STATES.service(namespace, name, None)
 
 
 def task_definition_revised(namespace: str, family: str, revision: int) -> None:

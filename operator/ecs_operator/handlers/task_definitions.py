@@ -10,7 +10,7 @@ import kopf
 from kubernetes.client.rest import ApiException
 from pydantic import ValidationError
 
-from .. import k8s
+from .. import k8s, metrics
 from ..models.task_definition import TaskDefinitionSpec
 from ..translate.conditions import Condition, merge_conditions
 from ..translate.errors import TranslationError
@@ -77,6 +77,7 @@ def record_revision(name: str, namespace: str, uid: str, spec: kopf.Spec, body: 
         services.task_definition_revised(namespace, family, new_revision)
         scheduled_tasks.task_definition_revised(namespace, family, new_revision)
 
+    metrics.STATES.task_definition(namespace, family, latest)
     patch.status["family"] = family
     patch.status["revision"] = latest
     patch.status["taskDefinition"] = f"{family}:{latest}"

@@ -18,7 +18,7 @@ import kopf
 from kubernetes.client.rest import ApiException
 from pydantic import ValidationError
 
-from .. import k8s
+from .. import k8s, metrics
 from ..models.task_definition import TaskDefinitionSpec
 from ..translate.conditions import Condition, merge_conditions
 from ..translate.errors import TranslationError
@@ -33,6 +33,7 @@ PLURAL = "ecstasks"
 ANNOTATION_NON_ESSENTIAL = f"{GROUP}/non-essential-containers"
 RETENTION_ENV = "ECS_OPERATOR_STOPPED_TASK_RETENTION_SECONDS"
 DEFAULT_RETENTION_SECONDS = 3600
+TASK_DEFINITION_WAIT = timedelta(seconds=60)
 log = logging.getLogger(__name__)
 _locks: dict[tuple[str, str], threading.Lock] = collections.defaultdict(threading.Lock)
 
@@ -43,6 +44,11 @@ def retention() -> timedelta:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _age(obj: dict) -> timedelta:
+    created = datetime.strptime(obj["metadata"]["creationTimestamp"], "%Y-%m-%dT%H:%M:%SZ")
+    return _now() - created.replace(tzinfo=timezone.utc)
 
 
 def _pod_facts(pod: dict | None, previous: dict) -> tuple[set[str], set[str]]:
@@ -88,6 +94,10 @@ def reconcile_task(namespace: str, name: str) -> str | None:
             except TranslationError as error:
                 reason = "TaskDefinitionNotFound" if "unable to find" in str(error) \
                     else "InvalidTask"
+                if reason == "TaskDefinitionNotFound" and _age(task) < TASK_DEFINITION_WAIT:
+                    # Applied together with its TaskDefinition, the task may come first:
+                    # give the revision a moment to be recorded before failing the task.
+                    raise kopf.TemporaryError(str(error), delay=2) from error
                 status = {**previous, "lastStatus": STOPPED, "desiredStatus": STOPPED,
                           "stopCode": "TaskFailedToStart", "stoppedReason": str(error),
                           "observedGeneration": generation,
@@ -118,6 +128,7 @@ def refresh_task(namespace: str, name: str, deleting: bool = False) -> dict | No
     with _locks[(namespace, name)]:
         task = k8s.get_custom(PLURAL, namespace, name)
         if task is None:
+            metrics.STATES.task(namespace, name, None)
             return None
         previous = copy.deepcopy(task.get("status") or {})
         pod = k8s.get_pod(namespace, name) if previous.get("podName") else None
@@ -137,9 +148,11 @@ def refresh_task(namespace: str, name: str, deleting: bool = False) -> dict | No
             desired=STOPPED if cause else desired, stop_code=cause[0] if cause else None,
             stopped_reason=cause[1] if cause else None, non_essential=non_essential,
             health_checked=health_checked, now=_now())
+        metrics.STATES.task(namespace, name, status)
         if status != previous:
             k8s.patch_status(PLURAL, namespace, name, status, previous)
             if status["lastStatus"] == STOPPED and previous.get("lastStatus") != STOPPED:
+                metrics.TASK_STOPS.labels(namespace, status.get("stopCode", "")).inc()
                 kopf.info(task, reason="TaskStopped",
                           message=f"task {name} stopped: {status.get('stopCode', '')}: "
                                   f"{status.get('stoppedReason', '')}")
@@ -150,14 +163,16 @@ def refresh_task(namespace: str, name: str, deleting: bool = False) -> dict | No
 @kopf.on.create(GROUP, "v1alpha1", PLURAL)
 @kopf.on.update(GROUP, "v1alpha1", PLURAL, field="spec")
 def task_changed(namespace: str, name: str, **_: object) -> None:
-    problem = reconcile_task(namespace, name)
+    with metrics.reconciling("ecstask"):
+        problem = reconcile_task(namespace, name)
     if problem:
         raise kopf.PermanentError(problem)
 
 
 @kopf.on.event("", "v1", "pods", labels={LABEL_TASK: kopf.PRESENT})
 def task_pod_changed(namespace: str, labels: kopf.Labels, **_: object) -> None:
-    refresh_task(namespace, labels[LABEL_TASK])
+    with metrics.reconciling("ecstask-status"):
+        refresh_task(namespace, labels[LABEL_TASK])
 
 
 @kopf.on.delete(GROUP, "v1alpha1", PLURAL)
@@ -166,6 +181,7 @@ def task_deleted(namespace: str, name: str, **_: object) -> None:
     status = refresh_task(namespace, name, deleting=True)
     if status and status.get("lastStatus") != STOPPED:
         raise kopf.TemporaryError("waiting for the task's pod to stop", delay=1)
+    metrics.STATES.task(namespace, name, None)
 
 
 @kopf.timer(GROUP, "v1alpha1", PLURAL, interval=10, idle=5,

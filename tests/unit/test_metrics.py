@@ -1,0 +1,41 @@
+"""Gauges come from the statuses the operator computed; labels stay bounded."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, generate_latest
+
+from ecs_operator.metrics import ObjectStates
+
+
+def exported(states: ObjectStates) -> str:
+    registry = CollectorRegistry()
+    registry.register(states)
+    return generate_latest(registry).decode()
+
+
+def test_service_and_task_gauges_follow_status() -> None:
+    states = ObjectStates()
+    states.service("shop", "web", {"desiredCount": 3, "runningCount": 2, "pendingCount": 1,
+                                   "deployments": [
+                                       {"rolloutState": "IN_PROGRESS", "failedTasks": 2},
+                                       {"rolloutState": "COMPLETED", "failedTasks": 0}]})
+    states.task("shop", "a", {"lastStatus": "RUNNING", "healthStatus": "HEALTHY"})
+    states.task("shop", "b", {"lastStatus": "RUNNING", "healthStatus": "HEALTHY"})
+    states.task_definition("shop", "web", 4)
+    text = exported(states)
+    assert 'ecs_service_running_tasks{namespace="shop",service="web"} 2.0' in text
+    assert 'ecs_service_failed_tasks{namespace="shop",service="web"} 2.0' in text
+    assert 'ecs_service_deployments{namespace="shop",service="web",state="FAILED"} 0.0' in text
+    assert 'ecs_tasks{health="HEALTHY",namespace="shop",state="RUNNING"} 2.0' in text
+    assert 'ecs_task_definition_revision{family="web",namespace="shop"} 4.0' in text
+    assert '"a"' not in text and '"b"' not in text, "no task names in labels"
+
+
+def test_deleted_objects_leave_the_gauges() -> None:
+    states = ObjectStates()
+    states.service("shop", "web", {"desiredCount": 1})
+    states.service("shop", "web", None)
+    states.task("shop", "a", {"lastStatus": "STOPPED"})
+    states.task("shop", "a", None)
+    text = exported(states)
+    assert 'service="web"' not in text and 'state="STOPPED"' not in text
