@@ -28,8 +28,8 @@ lint:             ## import contract: models/ and translate/ stay pure
 test: lint        ## unit and e2e tests (starts the local cluster if none is running)
 	PATH="$(BIN_DIR):$$PATH" $(PYTHON) -m pytest tests
 
-test-unit:        ## pure-function tests, no cluster
-	$(PYTHON) -m pytest tests/unit
+test-unit:        ## pure-function tests and chart checks, no cluster
+	PATH="$(BIN_DIR):$$PATH" $(PYTHON) -m pytest tests/unit
 
 test-e2e:         ## e2e tests against the local cluster
 	PATH="$(BIN_DIR):$$PATH" $(PYTHON) -m pytest tests/e2e

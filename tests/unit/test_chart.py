@@ -1,0 +1,95 @@
+"""The Helm chart renders, and its dashboard and alerts only use metrics the operator exports."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+from prometheus_client import REGISTRY
+
+import ecs_operator.metrics  # noqa: F401  (registers the operator's metrics)
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CHART = ROOT / "charts" / "ecs-operator"
+PROMQL_FUNCTIONS = {"sum", "by", "count", "rate", "increase", "delta", "absent", "max",
+                    "histogram_quantile", "le", "label_values"}
+
+
+def helm(*args: str) -> str:
+    binary = shutil.which("helm")
+    assert binary, "helm is not on PATH: run through `make test` (hack/install-tools.sh builds it)"
+    return subprocess.run([binary, *args], check=True, capture_output=True, text=True).stdout
+
+
+def exported_metric_names() -> set[str]:
+    names = set()
+    for family in REGISTRY.collect():
+        suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_sum", "_count"],
+                    "info": ["_info"]}.get(family.type, [""])
+        names.update(family.name + suffix for suffix in suffixes)
+    return names
+
+
+def promql_metric_names(expression: str) -> set[str]:
+    without_grouping = re.sub(r"\b(by|without)\s*\([^)]*\)", "", expression)
+    without_labels = re.sub(r"\{[^}]*\}", "", without_grouping)
+    without_ranges = re.sub(r"\[[^\]]*\]", "", without_labels)
+    tokens = set(re.findall(r"[a-zA-Z_:][a-zA-Z0-9_:]*", without_ranges))
+    return {t for t in tokens if "_" in t and t not in PROMQL_FUNCTIONS}
+
+
+def dashboard_expressions() -> list[str]:
+    dashboard = json.loads((CHART / "dashboards" / "ecs-operator.json").read_text())
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    exprs += [v["definition"] for v in dashboard["templating"]["list"] if "definition" in v]
+    return exprs
+
+
+def rule_expressions() -> list[str]:
+    rules = yaml.safe_load((CHART / "alerts" / "ecs-operator.rules.yaml").read_text())
+    return [r["expr"] for group in rules["groups"] for r in group["rules"]]
+
+
+@pytest.mark.parametrize("source", ["dashboard", "alerts"])
+def test_every_query_uses_metrics_the_operator_exports(source: str) -> None:
+    expressions = dashboard_expressions() if source == "dashboard" else rule_expressions()
+    used = set().union(*(promql_metric_names(e) for e in expressions))
+    assert used, "no metric found: the parser is broken"
+    assert used <= exported_metric_names(), used - exported_metric_names()
+
+
+def test_chart_lints() -> None:
+    helm("lint", str(CHART), "--strict")
+
+
+@pytest.mark.parametrize("scope,role_kind", [("cluster", "ClusterRole"), ("namespace", "Role")])
+def test_chart_renders_least_privilege_rbac_for_each_scope(scope: str, role_kind: str) -> None:
+    rendered = list(yaml.safe_load_all(helm(
+        "template", "demo", str(CHART), "--namespace", "ops", "--set", f"scope={scope}",
+        "--set", "metrics.serviceMonitor.enabled=true",
+        "--set", "metrics.prometheusRule.enabled=true",
+        "--set", "metrics.grafanaDashboard.enabled=true")))
+    kinds = {doc["kind"] for doc in rendered if doc}
+    assert {role_kind, f"{role_kind}Binding", "Deployment", "ServiceAccount", "Service",
+            "ServiceMonitor", "PrometheusRule", "ConfigMap"} <= kinds
+    role = next(doc for doc in rendered if doc and doc["kind"] == role_kind)
+    assert all("*" not in rule["verbs"] and "*" not in rule["resources"] for rule in role["rules"])
+    deployment = next(doc for doc in rendered if doc and doc["kind"] == "Deployment")
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert deployment["spec"]["replicas"] == 2
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
+    assert "--peering=ecs-operator" in container["args"]
+    dashboard = next(doc for doc in rendered if doc and doc["kind"] == "ConfigMap")
+    assert dashboard["metadata"]["labels"]["grafana_dashboard"] == "1"
+
+
+def test_values_schema_rejects_an_unknown_scope() -> None:
+    with pytest.raises(subprocess.CalledProcessError) as failed:
+        helm("template", "demo", str(CHART), "--set", "scope=everywhere")
+    assert "scope" in failed.value.stderr
