@@ -59,14 +59,17 @@ class OperatorProcess:
         self.process: subprocess.Popen | None = None
         self.metrics_port = free_port()
         self.metrics_url = f"http://127.0.0.1:{self.metrics_port}/metrics"
+        self.extra_env: dict[str, str] = {}
+        self.extra_args: list[str] = []
 
     def start(self) -> None:
         with open(self.log_path, "a") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "ecs_operator.cli", "run",
                  "--metrics-port", str(self.metrics_port),
-                 "--stopped-task-retention", str(STOPPED_TASK_RETENTION_SECONDS)],
-                stdout=log, stderr=subprocess.STDOUT, env=os.environ)
+                 "--stopped-task-retention", str(STOPPED_TASK_RETENTION_SECONDS),
+                 *self.extra_args],
+                stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **self.extra_env})
         try:
             wait_for("the operator to start", lambda: "configured, watching" in self.log()
                      or self.process.poll() is not None, timeout=60)

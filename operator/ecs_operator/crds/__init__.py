@@ -62,12 +62,14 @@ def custom_resource_definition(*, kind: str, plural: str, short_names: list[str]
 
 def all_crds() -> dict[str, dict[str, Any]]:
     """File name -> CRD, for every kind the operator serves."""
-    from . import scheduled_task, service, task, task_definition
+    from . import peering, scheduled_task, service, task, task_definition
     return {
         "taskdefinitions.yaml": task_definition.crd(),
         "ecsservices.yaml": service.crd(),
         "ecstasks.yaml": task.crd(),
         "scheduledtasks.yaml": scheduled_task.crd(),
+        "clusterkopfpeerings.yaml": peering.crd(cluster=True),
+        "kopfpeerings.yaml": peering.crd(cluster=False),
     }
 
 
