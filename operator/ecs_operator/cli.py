@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
+import random
 import sys
 
 
@@ -21,8 +22,11 @@ def run_operator(args: argparse.Namespace) -> int:
     from .runner import run
     if args.stopped_task_retention is not None:
         os.environ[RETENTION_ENV] = str(args.stopped_task_retention)
+    # Replicas with equal priorities would all pause; distinct random ones elect one.
+    priority = args.priority if args.priority is not None else random.randint(1, 1_000_000)
     return run(namespaces=args.namespace, all_namespaces=not args.namespace,
-               metrics_port=args.metrics_port, peering=args.peering, verbose=args.verbose)
+               metrics_port=args.metrics_port, peering=args.peering, priority=priority,
+               verbose=args.verbose)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--metrics-port", type=int, default=8080)
     run.add_argument("--peering", default=None,
                      help="Kopf peering name, for several replicas with one active")
+    run.add_argument("--priority", type=int, default=None,
+                     help="peering priority; the highest alive replica is active "
+                          "(default: random)")
     run.add_argument("--stopped-task-retention", type=int, default=None, metavar="SECONDS",
                      help="how long STOPPED tasks stay visible before they are deleted "
                           "(default 3600, as ECS)")

@@ -10,6 +10,9 @@ import kopf
 from . import __version__, k8s
 from .translate.names import GROUP
 
+# A replica that dies stops renewing its peering record; the next one takes over once the
+# record is this old, well within 30 seconds.
+PEERING_LIFETIME_SECONDS = 15
 # Watches are re-established before any proxy or load balancer drops them silently.
 WATCH_SERVER_TIMEOUT_SECONDS = 300
 WATCH_CLIENT_TIMEOUT_SECONDS = 330
@@ -28,11 +31,12 @@ def configure(settings: kopf.OperatorSettings, **_: object) -> None:
     settings.watching.connect_timeout = 30
     settings.posting.level = logging.INFO
     settings.execution.max_workers = 8
+    settings.peering.lifetime = PEERING_LIFETIME_SECONDS
     logging.getLogger(__name__).info("ecs-operator %s: configured, watching", __version__)
 
 
 def run(*, namespaces: list[str], all_namespaces: bool, metrics_port: int,
-        peering: str | None, verbose: bool) -> int:
+        peering: str | None, priority: int, verbose: bool) -> int:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from . import handlers  # noqa: F401  (registers the handlers)
@@ -43,5 +47,6 @@ def run(*, namespaces: list[str], all_namespaces: bool, metrics_port: int,
         namespaces=namespaces,
         standalone=peering is None,
         peering_name=peering,
+        priority=priority,
     ))
     return 0
