@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN_DIR = $(shell hack/install-tools.sh)
 export KUBECONFIG ?= $(CURDIR)/.cluster/kubeconfig
 
-.PHONY: install tools cluster-up cluster-down crds lint test test-unit test-e2e demo
+.PHONY: install tools cluster-up cluster-down crds lint test test-unit test-e2e demo dashboard-png
 
 install:          ## Python package with its dev dependencies
 	$(PYTHON) -m pip install -e '.[dev]'
@@ -36,3 +36,6 @@ test-e2e:         ## e2e tests against the local cluster
 
 demo:             ## the operator on the local cluster with the sample service
 	@hack/demo.sh
+
+dashboard-png:    ## docs/dashboard.png from real Prometheus queries (needs prometheus, matplotlib)
+	PATH="$(BIN_DIR):$$PATH" $(PYTHON) hack/render_dashboard.py

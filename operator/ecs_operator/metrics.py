@@ -38,6 +38,8 @@ ROLLBACKS = CounterMetric("ecs_service_rollbacks_total",
                           "Circuit-breaker rollbacks started.", ["namespace", "service"])
 
 ROLLOUT_STATES = ("IN_PROGRESS", "COMPLETED", "FAILED")
+STOP_CODES = ("TaskFailedToStart", "EssentialContainerExited", "UserInitiated",
+              "ServiceSchedulerInitiated")
 
 
 class ObjectStates(Collector):
@@ -53,16 +55,23 @@ class ObjectStates(Collector):
         with self._lock:
             if status is None:
                 self.services.pop((namespace, name), None)
-            else:
-                self.services[(namespace, name)] = status
+                return
+            if (namespace, name) not in self.services:
+                # A counter's series must exist at 0 before its first increase, or
+                # increase() and rate() never see that first event.
+                ROLLBACKS.labels(namespace, name)
+            self.services[(namespace, name)] = status
 
     def task(self, namespace: str, name: str, status: dict | None) -> None:
         with self._lock:
             if status is None:
                 self.tasks.pop((namespace, name), None)
-            else:
-                self.tasks[(namespace, name)] = (status.get("lastStatus", "PROVISIONING"),
-                                                 status.get("healthStatus", "UNKNOWN"))
+                return
+            if not any(ns == namespace for ns, _ in self.tasks):
+                for code in STOP_CODES:
+                    TASK_STOPS.labels(namespace, code)
+            self.tasks[(namespace, name)] = (status.get("lastStatus", "PROVISIONING"),
+                                             status.get("healthStatus", "UNKNOWN"))
 
     def task_definition(self, namespace: str, family: str, revision: int) -> None:
         with self._lock:
