@@ -10,6 +10,8 @@ from ecs_operator.translate.circuit_breaker import BreakerConfig, breaker_config
     breaker_state, failure_threshold, task_failures
 from ecs_operator.translate.service_status import Observed, deployment_id, service_status
 
+from .test_service_status import replica_set
+
 T0 = datetime(2026, 11, 25, 12, 0, 0, tzinfo=timezone.utc)
 DEFAULT = BreakerConfig(enabled=True, rollback=True)
 
@@ -62,16 +64,6 @@ def test_task_failures(pods, expected) -> None:
 def test_breaker_state(config, state, expected) -> None:
     assert breaker_state(config, state, 1, 3) == {"status": expected, "failureCount": 1,
                                                    "threshold": 3}
-
-
-def replica_set(uid: str, revision: str, template_hash: str, replicas: int, td: str) -> dict:
-    return {"metadata": {"uid": uid, "labels": {"pod-template-hash": template_hash},
-                         "annotations": {"deployment.kubernetes.io/revision": revision},
-                         "ownerReferences": [{"uid": "dep"}],
-                         "creationTimestamp": "2026-11-25T11:00:00Z"},
-            "spec": {"replicas": replicas, "template": {"metadata": {"annotations": {
-                "ecs.operator.dev/task-definition": td}}}},
-            "status": {"replicas": replicas}}
 
 
 def pod(name: str, template_hash: str, phase: str = "Running") -> dict:
