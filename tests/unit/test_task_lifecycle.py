@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from ecs_operator.translate.errors import TranslationError
-from ecs_operator.translate.task import apply_overrides, stop_cause, task_status
+from ecs_operator.translate.task import apply_overrides, stop_cause, stopped_task_expired, \
+    task_status
 
 T0 = datetime(2026, 11, 25, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -128,3 +129,13 @@ def test_overrides_replace_command_merge_environment_and_set_resources() -> None
 def test_override_of_an_unknown_container_is_rejected() -> None:
     with pytest.raises(TranslationError, match=r'containerOverrides\[0\].name: no container named "db"'):
         apply_overrides(DEFINITION, {"containerOverrides": [{"name": "db", "command": ["x"]}]})
+
+
+@pytest.mark.parametrize("stopped_at,age,expected", [
+    (None, 0, False),
+    ("2026-11-25T12:00:00Z", 3599, False),
+    ("2026-11-25T12:00:00Z", 3600, True),
+], ids=["never-stopped", "within-retention", "expired"])
+def test_stopped_task_expiry(stopped_at, age, expected) -> None:
+    now = T0 + timedelta(seconds=age)
+    assert stopped_task_expired(stopped_at, now, timedelta(hours=1)) is expected

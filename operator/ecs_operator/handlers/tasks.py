@@ -24,8 +24,8 @@ from ..translate.conditions import Condition, merge_conditions
 from ..translate.errors import TranslationError
 from ..translate.names import GROUP
 from ..translate.pod import pod_spec
-from ..translate.task import LABEL_TASK, STOPPED, apply_overrides, stop_cause, task_pod, \
-    task_status, unsupported_task_fields
+from ..translate.task import LABEL_TASK, STOPPED, apply_overrides, stop_cause, \
+    stopped_task_expired, task_pod, task_status, unsupported_task_fields
 from .services import resolve_task_definition
 from .validation import describe_validation_error
 
@@ -184,13 +184,42 @@ def task_deleted(namespace: str, name: str, **_: object) -> None:
     metrics.STATES.task(namespace, name, None)
 
 
-@kopf.timer(GROUP, "v1alpha1", PLURAL, interval=10, idle=5,
-            when=lambda status, **_: status.get("lastStatus") == STOPPED)
-def expire_stopped_task(namespace: str, name: str, status: kopf.Status, **_: object) -> None:
-    stopped_at = status.get("stoppedAt")
-    if not stopped_at:
-        return
-    moment = datetime.strptime(stopped_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    if _now() - moment >= retention():
-        log.info("deleting task %s/%s: stopped at %s", namespace, name, stopped_at)
-        k8s.delete_custom(PLURAL, namespace, name)
+# Expiry runs in one background loop rather than a Kopf timer per task: a timer that deletes
+# its own object keeps Kopf waiting for the timer to stop before it drops the finalizer.
+REAP_INTERVAL_SECONDS = 10
+WATCHED_NAMESPACES: list[str] = []  # empty: all namespaces (set by the runner)
+
+
+def reap_expired_tasks() -> int:
+    namespaces = WATCHED_NAMESPACES or [None]
+    reaped = 0
+    for namespace in namespaces:
+        for task in k8s.list_custom_everywhere(PLURAL, namespace):
+            meta, status = task["metadata"], task.get("status") or {}
+            if status.get("lastStatus") == STOPPED and \
+                    stopped_task_expired(status.get("stoppedAt"), _now(), retention()):
+                log.info("deleting task %s/%s: stopped at %s", meta["namespace"], meta["name"],
+                         status["stoppedAt"])
+                k8s.delete_custom(PLURAL, meta["namespace"], meta["name"])
+                reaped += 1
+    return reaped
+
+
+def _reap_until(stop: threading.Event) -> None:
+    while not stop.wait(REAP_INTERVAL_SECONDS):
+        try:
+            reap_expired_tasks()
+        except Exception:  # the loop must outlive a failed API call
+            log.exception("expiring stopped tasks failed; retrying")
+
+
+@kopf.on.startup()
+def start_expiring_stopped_tasks(memo: kopf.Memo, **_: object) -> None:
+    memo.stop_expiring = threading.Event()
+    threading.Thread(target=_reap_until, args=(memo.stop_expiring,), daemon=True,
+                     name="stopped-task-expiry").start()
+
+
+@kopf.on.cleanup()
+def stop_expiring_stopped_tasks(memo: kopf.Memo, **_: object) -> None:
+    memo.stop_expiring.set()

@@ -150,3 +150,9 @@ def delete_custom(plural: str, namespace: str, name: str) -> None:
 def create_custom(plural: str, namespace: str, body: dict) -> dict:
     return _call("POST", f"/apis/{GROUP}/{VERSION}/namespaces/{namespace}/{plural}", body=body,
                  query=[("fieldManager", FIELD_MANAGER)])
+
+
+def list_custom_everywhere(plural: str, namespace: str | None) -> list[dict]:
+    """One namespace's objects, or every namespace's when namespace is None."""
+    where = f"namespaces/{namespace}/" if namespace else ""
+    return _call("GET", f"/apis/{GROUP}/{VERSION}/{where}{plural}")["items"]

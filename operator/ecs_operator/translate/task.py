@@ -17,7 +17,7 @@ ECS lastStatus from what the pod lets us observe:
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from .conditions import condition_status, timestamp
 from .errors import TranslationError
@@ -211,3 +211,11 @@ def stop_cause(pod: dict | None, desired: str, deleting: bool,
         return "TaskFailedToStart", status.get("message") or status.get("reason") or \
             "Task failed to start"
     return None
+
+
+def stopped_task_expired(stopped_at: str | None, now: datetime, retention: timedelta) -> bool:
+    """Stopped tasks stay visible for the retention (ECS: about an hour), then go."""
+    if not stopped_at:
+        return False
+    moment = datetime.strptime(stopped_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return now - moment >= retention
