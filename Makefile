@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN_DIR = $(shell hack/install-tools.sh)
 export KUBECONFIG ?= $(CURDIR)/.cluster/kubeconfig
 
-.PHONY: install tools cluster-up cluster-down crds lint test test-unit test-e2e demo dashboard-png
+.PHONY: deps install tools cluster-up cluster-down crds lint test test-unit test-e2e demo dashboard-png
 
 install:          ## Python package with its dev dependencies
 	$(PYTHON) -m pip install -e '.[dev]'
@@ -22,16 +22,20 @@ crds:             ## regenerate crds/ and the chart's copy from operator/ecs_ope
 	ecs-operator crds --output crds
 	ecs-operator crds --output charts/ecs-operator/crds
 
-lint:             ## import contract: models/ and translate/ stay pure
+deps:             # the Python package and dev tools, installed only when missing
+	@$(PYTHON) -c "import ecs_operator, pytest, importlinter, pytest_timeout" 2>/dev/null \
+		|| $(PYTHON) -m pip install -e '.[dev]'
+
+lint: deps        ## import contract: models/ and translate/ stay pure
 	lint-imports
 
 test: lint        ## unit and e2e tests (starts the local cluster if none is running)
 	PATH="$(BIN_DIR):$$PATH" $(PYTHON) -m pytest tests
 
-test-unit:        ## pure-function tests and chart checks, no cluster
+test-unit: deps   ## pure-function tests and chart checks, no cluster
 	PATH="$(BIN_DIR):$$PATH" $(PYTHON) -m pytest tests/unit
 
-test-e2e:         ## e2e tests against the local cluster
+test-e2e: deps    ## e2e tests against the local cluster
 	PATH="$(BIN_DIR):$$PATH" $(PYTHON) -m pytest tests/e2e
 
 demo:             ## the operator on the local cluster with the sample service
