@@ -27,6 +27,8 @@ TRANSLATED = {
     "weekday-range-numbers": ("cron(0 12 ? * 2-6 *)", "0 12 * * 1-5"),
     "weekend-list": ("cron(0 12 ? * 1,7 *)", "0 12 * * 0,6"),
     "month-names": ("cron(30 6 1 jan,jul ? *)", "30 6 1 JAN,JUL *"),
+    "weekday-step": ("cron(0 12 ? * 1/2 *)", "0 12 * * 0/2"),
+    "rate-24-hours": ("rate(24 hours)", "0 0 * * *"),
     "wednesday-name": ("cron(0 9 ? * WED *)", "0 9 * * WED"),
     "whitespace": ("  rate(5 minutes) ", "*/5 * * * *"),
 }
@@ -57,6 +59,12 @@ REFUSED = {
     "singular-with-many": ("rate(5 minute)", r'not "minute"'),
     "bad-unit": ("rate(5 weeks)", r"minute\(s\), hour\(s\) or day\(s\)"),
     "one-time": ("at(2026-12-01T10:00:00)", r"one-time at\(\) schedules"),
+    "unclosed-cron": ("cron(0 10 * * ? *", r"nothing after the closing parenthesis"),
+    "trailing-text": ("cron(0 10 * * ? *) daily", r"nothing after the closing parenthesis"),
+    "question-in-minutes": ("cron(? 12 * * ? *)", r'minutes "\?" is only allowed in day-of-month'),
+    "wrapping-range": ("cron(0 12 ? * 6-2 *)", r'day-of-week range "6-2" wraps around'),
+    "wrapping-names": ("cron(0 12 ? * FRI-MON *)", r'day-of-week range "FRI-MON" wraps around'),
+    "non-ascii-digit": ("rate(\u0665 minutes)", r"positive whole number"),
     "garbage": ("every day at noon", r"expected rate\(value unit\) or cron\("),
 }
 

@@ -16,7 +16,7 @@ import re
 from .errors import TranslationError
 
 _RATE = re.compile(r"^rate\(\s*(\S+)\s+(\S+)\s*\)$")
-_CRON = re.compile(r"^cron\((.*)\)$")
+_CRON = re.compile(r"^cron\(([^()]*)\)$")
 _UNITS = {"minute": 1, "minutes": 1, "hour": 60, "hours": 60, "day": 1440, "days": 1440}
 _MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
 _DAYS = "SUN MON TUE WED THU FRI SAT".split()
@@ -44,7 +44,8 @@ def _error(expression: str, reason: str) -> TranslationError:
 
 def _rate(text: str) -> str:
     match = _RATE.match(text)
-    if not match or not match.group(1).isdigit() or match.group(2) not in _UNITS:
+    number = match.group(1) if match else ""
+    if not (number.isascii() and number.isdigit()) or match.group(2) not in _UNITS:
         raise _error(text, "rate() takes a positive whole number and minute(s), hour(s) or "
                            "day(s), e.g. rate(5 minutes)")
     value, unit = int(match.group(1)), match.group(2)
@@ -65,7 +66,11 @@ def _rate(text: str) -> str:
 
 
 def _cron(text: str) -> str:
-    fields = _CRON.match(text).group(1).split()
+    match = _CRON.match(text)
+    if not match:
+        raise _error(text, "cron() must be written cron(minutes hours day-of-month month "
+                           "day-of-week year) with nothing after the closing parenthesis")
+    fields = match.group(1).split()
     if len(fields) != 6:
         raise _error(text, f"cron() takes 6 fields (minutes hours day-of-month month "
                            f"day-of-week year), got {len(fields)}")
@@ -81,6 +86,8 @@ def _cron(text: str) -> str:
 
 def _field(text: str, token: str, name: str, low: int, high: int, names: list[str]) -> str:
     if token == "?":
+        if name not in ("day-of-month", "day-of-week"):
+            raise _error(text, f'{name} "?" is only allowed in day-of-month or day-of-week')
         return "*"
     for special in ("L", "W", "#"):
         if special in token and not any(n in token for n in names if special in n):
@@ -100,14 +107,21 @@ def _part(text: str, part: str, name: str, low: int, high: int, names: list[str]
         bounds = [_value(text, b, name, low, high, names) for b in base.split("-")]
         if len(bounds) > 2:
             raise _error(text, f'{name} "{part}" is not a value, range or step')
+        if len(bounds) == 2 and _rank(bounds[0], names) > _rank(bounds[1], names):
+            raise _error(text, f'{name} range "{base}" wraps around, which a Kubernetes cron '
+                               "cannot express; split it into a list, e.g. FRI-SAT,SUN-MON")
     return "-".join(bounds) + (f"/{step}" if step else "")
 
 
 def _value(text: str, value: str, name: str, low: int, high: int, names: list[str]) -> str:
     if value in names:
         return value
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
         raise _error(text, f'{name} "{value}" is outside {low}-{high}')
     if name == "day-of-week":
         return str(int(value) - 1)  # EventBridge SUN=1 .. SAT=7; cron SUN=0 .. SAT=6
     return value
+
+
+def _rank(bound: str, names: list[str]) -> int:
+    return names.index(bound) if bound in names else int(bound)
