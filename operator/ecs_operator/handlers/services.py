@@ -164,10 +164,6 @@ def service_changed(namespace: str, name: str, **_: object) -> None:
         raise kopf.PermanentError(resolution.problem.message)
 
 
-def _owning_service(labels: dict) -> str | None:
-    return labels.get(LABEL_SERVICE)
-
-
 @kopf.on.event("apps", "v1", "deployments", labels={LABEL_MANAGED_BY: MANAGED_BY,
                                                      LABEL_SERVICE: kopf.PRESENT})
 @kopf.on.event("apps", "v1", "replicasets", labels={LABEL_SERVICE: kopf.PRESENT,
@@ -175,7 +171,7 @@ def _owning_service(labels: dict) -> str | None:
 @kopf.on.event("", "v1", "pods", labels={LABEL_SERVICE: kopf.PRESENT,
                                           LABEL_REVISION: kopf.PRESENT})
 def owned_object_changed(namespace: str, labels: kopf.Labels, **_: object) -> None:
-    service = _owning_service(dict(labels))
+    service = labels.get(LABEL_SERVICE)
     if service:
         with metrics.reconciling("ecsservice-status"):
             refresh_status(namespace, service)

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from .. import k8s, metrics
 from ..models.task_definition import TaskDefinitionSpec
-from ..translate.conditions import Condition, merge_conditions
+from ..translate.conditions import Condition, merge_conditions, parse_timestamp
 from ..translate.errors import TranslationError
 from ..translate.names import GROUP
 from ..translate.pod import pod_spec
@@ -47,8 +47,7 @@ def _now() -> datetime:
 
 
 def _age(obj: dict) -> timedelta:
-    created = datetime.strptime(obj["metadata"]["creationTimestamp"], "%Y-%m-%dT%H:%M:%SZ")
-    return _now() - created.replace(tzinfo=timezone.utc)
+    return _now() - parse_timestamp(obj["metadata"]["creationTimestamp"])
 
 
 def _pod_facts(pod: dict | None, previous: dict) -> tuple[set[str], set[str]]:

@@ -17,9 +17,9 @@ ECS lastStatus from what the pod lets us observe:
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-from .conditions import condition_status, timestamp
+from .conditions import condition_status, parse_timestamp, timestamp
 from .errors import TranslationError
 from .names import LABEL_FAMILY, LABEL_MANAGED_BY, LABEL_REVISION, MANAGED_BY, GROUP, \
     family_slug, owner_reference
@@ -217,5 +217,4 @@ def stopped_task_expired(stopped_at: str | None, now: datetime, retention: timed
     """Stopped tasks stay visible for the retention (ECS: about an hour), then go."""
     if not stopped_at:
         return False
-    moment = datetime.strptime(stopped_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    return now - moment >= retention
+    return now - parse_timestamp(stopped_at) >= retention
