@@ -18,6 +18,9 @@ FIELD_MANAGER = "ecs-operator"
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _REFERENCE = re.compile(r"^(?P<family>[a-zA-Z0-9_-]{1,255})(:(?P<revision>[1-9][0-9]*))?$")
+# arn:<partition>:ecs:<region>:<account>:task-definition/<family>:<revision>
+_TASK_DEFINITION_ARN = re.compile(
+    r"^arn:[a-z0-9-]+:ecs:[a-z0-9-]*:[0-9]*:task-definition/(?P<reference>[^/]+)$")
 
 
 def family_slug(family: str) -> str:
@@ -35,10 +38,19 @@ def revision_name(family: str, revision: int) -> str:
 
 
 def parse_reference(reference: str) -> tuple[str, int | None]:
-    """`web` -> ("web", None): the latest revision; `web:3` -> ("web", 3): pinned."""
+    """`web` -> ("web", None): the latest revision; `web:3` -> ("web", 3): pinned.
+
+    An ECS task definition ARN (`arn:aws:ecs:<region>:<account>:task-definition/web:3`)
+    stands for the `family:revision` at its end.
+    """
     text = reference.strip()
     if text.startswith("arn:"):
-        raise TranslationError("taskDefinition ARNs are not supported; use family:revision")
+        arn = _TASK_DEFINITION_ARN.match(text)
+        if not arn:
+            raise TranslationError(f"taskDefinition {reference!r} is not a task definition ARN "
+                                   "(arn:aws:ecs:<region>:<account>:task-definition/"
+                                   "<family>:<revision>)")
+        text = arn.group("reference")
     match = _REFERENCE.match(text)
     if not match:
         raise TranslationError(f"taskDefinition {reference!r} is not `family` or "

@@ -1,0 +1,130 @@
+"""import (ECS JSON -> manifests) and register-task-definition --cli-input-json."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import sys
+import time
+
+import click
+import yaml
+
+from ..translate.ecs_import import ImportResult, import_documents, reason_for
+from . import shapes, tables
+from .app import Session, api_errors, cli, common_options, emit, fail, progress
+from .resources import get_task_definition, register_task_definition as register
+
+REGISTER_WAIT_SECONDS = 30
+
+
+def read_json(source: str) -> object:
+    """aws-cli's conventions: `file://path`, `-` for stdin, a path, or the JSON itself."""
+    if source == "-":
+        text = sys.stdin.read()
+    elif source.startswith("file://"):
+        text = pathlib.Path(source[len("file://"):]).read_text()
+    elif source.lstrip().startswith(("{", "[")):
+        text = source
+    else:
+        text = pathlib.Path(source).read_text()
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise click.BadParameter(f"not JSON: {error}") from error
+
+
+def report(result: ImportResult) -> list[str]:
+    """What the import could not carry over, one line each, for stderr."""
+    lines = []
+    for item in result.objects:
+        label = f"{item.kind} {item.name}"
+        for path in item.unsupported:
+            lines.append(f"{label}: not honoured: {path} ({reason_for(path)})")
+        for path in item.dropped:
+            lines.append(f"{label}: dropped: {path} (not an ECS request field the CRD knows)")
+        if item.read_only:
+            lines.append(f"{label}: read-only, dropped: {', '.join(item.read_only)}")
+    lines += [f"failed: {failure}" for failure in result.failures]
+    return lines
+
+
+@cli.command("import")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Choice(["yaml", "json"]), default="yaml",
+              show_default=True, help="Manifest format.")
+@click.option("-n", "--namespace", default=None, help="Set metadata.namespace on the manifests.")
+@click.option("--strict", is_flag=True,
+              help="Exit 3 when any field is not honoured or dropped.")
+@click.option("--track-latest", is_flag=True,
+              help="Services follow their family's latest revision instead of the ECS revision "
+                   "they pin (revisions are numbered from 1 again here).")
+def import_command(sources: tuple[str, ...], output: str, namespace: str | None,
+                   strict: bool, track_latest: bool) -> None:
+    """Convert ECS JSON files (describe-task-definition / describe-services output,
+    register-task-definition / create-service input) to manifests.
+
+    Manifests go to stdout (pipe them to `kubectl apply -f -`); what cannot be honoured goes
+    to stderr. Each SOURCE is a path, file://path or - for stdin.
+    """
+    result = import_documents([read_json(source) for source in sources])
+    manifests = result.manifests
+    for item in result.objects:
+        reference = item.manifest["spec"].get("taskDefinition", "")
+        if item.kind == "Service" and ":" in reference:
+            if track_latest:
+                item.manifest["spec"]["taskDefinition"] = reference.split(":")[0]
+            else:
+                click.echo(f"Service {item.name}: pins {reference}; imported task definitions "
+                           "start again at revision 1 (--track-latest follows the latest)",
+                           err=True)
+    if namespace:
+        for manifest in manifests:
+            manifest["metadata"]["namespace"] = namespace
+    if output == "json":
+        click.echo(json.dumps({"apiVersion": "v1", "kind": "List", "items": manifests},
+                              indent=2))
+    else:
+        click.echo(yaml.safe_dump_all(manifests, sort_keys=False), nl=False)
+    for line in report(result):
+        click.echo(line, err=True)
+    if result.failures:
+        sys.exit(1)
+    if strict and any(item.unsupported or item.dropped for item in result.objects):
+        sys.exit(3)
+
+
+@cli.command("register-task-definition")
+@click.option("--cli-input-json", "source", required=True,
+              help="The request (or describe-task-definition output): JSON, file://path or -.")
+@common_options
+@api_errors
+def register_task_definition(session: Session, source: str) -> None:
+    """Register a task definition revision, as RegisterTaskDefinition."""
+    result = import_documents([read_json(source)])
+    definitions = [item for item in result.objects if item.kind == "TaskDefinition"]
+    if result.failures or len(definitions) != 1:
+        fail("; ".join(result.failures) or "the input holds no task definition")
+    for line in report(result):
+        progress(line)
+    item = definitions[0]
+    namespace = session.namespace
+    applied = register(namespace, item.manifest)
+    resource = wait_for_revision(namespace, item.name, applied["metadata"].get("generation", 1))
+    if not (resource.get("status") or {}).get("revision"):
+        progress(f"warning: no revision recorded within {REGISTER_WAIT_SECONDS}s: is the "
+                 "operator running?")
+    response = {"taskDefinition": shapes.task_definition(resource),
+                "tags": (resource.get("spec") or {}).get("tags", [])}
+    emit(session, response, tables.task_definition)
+
+
+def wait_for_revision(namespace: str, name: str, generation: int) -> dict:
+    """The TaskDefinition once the operator has recorded this generation (or the timeout)."""
+    deadline = time.monotonic() + REGISTER_WAIT_SECONDS
+    while True:
+        resource = get_task_definition(namespace, name) or {}
+        status = resource.get("status") or {}
+        if status.get("observedGeneration", 0) >= generation or time.monotonic() > deadline:
+            return resource
+        time.sleep(0.5)

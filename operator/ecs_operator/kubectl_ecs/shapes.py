@@ -1,0 +1,166 @@
+"""ECS response shapes (DescribeServices, DescribeTasks...) from the operator's resources. Pure.
+
+Identifiers: the namespace stands for the cluster, so `clusterArn` is the namespace and a
+service's or task's ARN is `<namespace>/<name>` (the operator writes the same `taskArn` in
+a Task's status); task definitions are `family:revision`, as the operator's status shows them.
+Service tasks are the Service's pods: their `startedBy` is their deployment's id
+(`ecs-svc/...`) and their group `service:<name>`, as in ECS.
+"""
+
+from __future__ import annotations
+
+from ..translate.names import GROUP, LABEL_SERVICE
+from ..translate.service_status import deployment_id, is_healthy, task_state
+
+ANNOTATION_TASK_DEFINITION = f"{GROUP}/task-definition"
+SERVICE_SPEC_FIELDS = (
+    "launchType", "platformVersion", "capacityProviderStrategy", "deploymentConfiguration",
+    "placementConstraints", "placementStrategy", "loadBalancers", "serviceRegistries",
+    "networkConfiguration", "healthCheckGracePeriodSeconds", "schedulingStrategy",
+    "deploymentController", "enableECSManagedTags", "propagateTags", "enableExecuteCommand",
+    "tags",
+)
+TASK_TIMES = ("createdAt", "startedAt", "stoppingAt", "stoppedAt")
+
+
+def arn(namespace: str, name: str) -> str:
+    return f"{namespace}/{name}"
+
+
+def split_reference(reference: str, namespace: str) -> tuple[str, str]:
+    """`name`, `<namespace>/<name>` or an ECS ARN (`...:task/<cluster>/<id>`) -> (ns, name)."""
+    if reference.startswith("arn:"):
+        reference = reference.split(":", 5)[-1].split("/", 1)[-1]  # <cluster>/<id>
+    if "/" in reference:
+        given_namespace, name = reference.rsplit("/", 1)
+        return given_namespace, name
+    return namespace, reference
+
+
+def service(resource: dict) -> dict:
+    """One entry of DescribeServices' `services`, from an ecsservices resource."""
+    meta, spec = resource["metadata"], resource.get("spec") or {}
+    status = resource.get("status") or {}
+    shaped = {
+        "serviceArn": arn(meta["namespace"], meta["name"]),
+        "serviceName": spec.get("serviceName") or meta["name"],
+        "clusterArn": meta["namespace"],
+        "status": status.get("status", "ACTIVE"),
+        "desiredCount": spec.get("desiredCount", 1),
+        "runningCount": status.get("runningCount", 0),
+        "pendingCount": status.get("pendingCount", 0),
+        "taskDefinition": status.get("taskDefinition") or spec.get("taskDefinition", ""),
+        "deployments": status.get("deployments", []),
+        "events": status.get("events", []),
+        "createdAt": meta.get("creationTimestamp"),
+    }
+    shaped.update({key: spec[key] for key in SERVICE_SPEC_FIELDS if key in spec})
+    return shaped
+
+
+def task_from_resource(resource: dict) -> dict:
+    """One entry of DescribeTasks' `tasks`, from an ecstasks resource (RunTask)."""
+    meta, spec = resource["metadata"], resource.get("spec") or {}
+    status = resource.get("status") or {}
+    task_arn = status.get("taskArn") or arn(meta["namespace"], meta["name"])
+    task_definition = status.get("taskDefinition") or spec.get("taskDefinition", "")
+    shaped = {
+        "taskArn": task_arn,
+        "clusterArn": meta["namespace"],
+        "taskDefinitionArn": task_definition,
+        "group": spec.get("group") or f"family:{task_definition.split(':')[0]}",
+        "lastStatus": status.get("lastStatus", "PROVISIONING"),
+        "desiredStatus": status.get("desiredStatus") or spec.get("desiredStatus", "RUNNING"),
+        "healthStatus": status.get("healthStatus", "UNKNOWN"),
+        "containers": [_container(c, task_arn) for c in status.get("containers", [])],
+        "overrides": spec.get("overrides") or {"containerOverrides": []},
+    }
+    if spec.get("startedBy"):
+        shaped["startedBy"] = spec["startedBy"]
+    shaped["createdAt"] = status.get("createdAt") or meta.get("creationTimestamp")
+    shaped.update({key: status[key] for key in TASK_TIMES[1:] if status.get(key)})
+    for key in ("stopCode", "stoppedReason"):
+        if status.get(key):
+            shaped[key] = status[key]
+    return shaped
+
+
+def _container(status: dict, task_arn: str) -> dict:
+    shaped = {"taskArn": task_arn, "name": status["name"],
+              "lastStatus": status.get("lastStatus", "PENDING"),
+              "healthStatus": status.get("healthStatus", "UNKNOWN")}
+    for key in ("exitCode", "reason"):
+        if status.get(key) not in (None, ""):
+            shaped[key] = status[key]
+    return shaped
+
+
+def task_from_pod(pod: dict) -> dict:
+    """One entry of DescribeTasks' `tasks`, from a pod of an ECS Service."""
+    meta, spec = pod["metadata"], pod.get("spec") or {}
+    pod_status = pod.get("status") or {}
+    task_arn = arn(meta["namespace"], meta["name"])
+    probed = {c["name"] for c in spec.get("containers", []) + spec.get("initContainers", [])
+              if c.get("readinessProbe")}
+    last = task_state(pod)
+    owner = next((o for o in meta.get("ownerReferences") or [] if o.get("kind") == "ReplicaSet"),
+                 None)
+    shaped = {
+        "taskArn": task_arn,
+        "clusterArn": meta["namespace"],
+        "taskDefinitionArn": (meta.get("annotations") or {}).get(ANNOTATION_TASK_DEFINITION, ""),
+        "group": f"service:{(meta.get('labels') or {}).get(LABEL_SERVICE, '')}",
+        "lastStatus": last,
+        "desiredStatus": "STOPPED" if meta.get("deletionTimestamp") else "RUNNING",
+        "healthStatus": "UNKNOWN" if not probed or last != "RUNNING"
+        else ("HEALTHY" if is_healthy(pod) else "UNHEALTHY"),
+        # Sidecars and init containers (dependsOn) are containers of the task too.
+        "containers": [_pod_container(c, task_arn, c["name"] in probed)
+                       for c in (pod_status.get("initContainerStatuses") or [])
+                       + (pod_status.get("containerStatuses") or [])],
+        "overrides": {"containerOverrides": []},
+    }
+    if owner:
+        shaped["startedBy"] = deployment_id(owner["uid"])
+    shaped["createdAt"] = meta.get("creationTimestamp")
+    if pod_status.get("startTime") and last == "RUNNING":
+        shaped["startedAt"] = pod_status["startTime"]
+    if meta.get("deletionTimestamp"):
+        shaped["stoppingAt"] = meta["deletionTimestamp"]
+    return shaped
+
+
+def _pod_container(status: dict, task_arn: str, probed: bool) -> dict:
+    state = status.get("state") or {}
+    shaped = {"taskArn": task_arn, "name": status["name"]}
+    if "terminated" in state:
+        shaped["lastStatus"] = "STOPPED"
+        shaped["exitCode"] = int(state["terminated"].get("exitCode", 0))
+    elif "running" in state:
+        shaped["lastStatus"] = "RUNNING"
+    else:
+        shaped["lastStatus"] = "PENDING"
+    if not probed or shaped["lastStatus"] != "RUNNING":
+        shaped["healthStatus"] = "UNKNOWN"
+    else:
+        shaped["healthStatus"] = "HEALTHY" if status.get("ready") else "UNHEALTHY"
+    return shaped
+
+
+def missing(reference: str) -> dict:
+    """A `failures` entry, as ECS reports an ARN it does not know."""
+    return {"arn": reference, "reason": "MISSING"}
+
+
+def task_definition(resource: dict) -> dict:
+    """RegisterTaskDefinition's `taskDefinition`, from a TaskDefinition resource."""
+    meta, spec = resource["metadata"], dict(resource.get("spec") or {})
+    status = resource.get("status") or {}
+    family = status.get("family") or spec.get("family") or meta["name"]
+    shaped = {"family": family, **{k: v for k, v in spec.items() if k not in ("family", "tags")}}
+    if status.get("revision"):
+        shaped = {"taskDefinitionArn": f"{family}:{status['revision']}", **shaped,
+                  "revision": status["revision"]}
+    shaped["status"] = "ACTIVE"
+    shaped["registeredAt"] = meta.get("creationTimestamp")
+    return shaped
