@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from prometheus_client import REGISTRY, Counter as CounterMetric, Histogram, Info, \
+from prometheus_client import REGISTRY, Counter as CounterMetric, Gauge, Histogram, Info, \
     start_http_server
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -34,6 +34,13 @@ RECONCILE_TIME = Histogram("controller_runtime_reconcile_time_seconds",
                            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 TASK_STOPS = CounterMetric("ecs_task_stops_total", "Tasks that stopped, by stop code.",
                            ["namespace", "stop_code"])
+API_REQUESTS = CounterMetric("ecs_operator_api_requests_total",
+                             "API server requests made by the operator's reconcilers (not "
+                             "Kopf's own watches, event posts and annotation patches), by HTTP "
+                             "verb.", ["verb"])
+# controller-runtime's name for a controller's queue: services waiting for a status refresh.
+REFRESH_QUEUE = Gauge("workqueue_depth", "Objects waiting to be reconciled.",
+                      ["name"]).labels("ecsservice-status")
 ROLLBACKS = CounterMetric("ecs_service_rollbacks_total",
                           "Circuit-breaker rollbacks started.", ["namespace", "service"])
 

@@ -39,3 +39,42 @@ def test_deleted_objects_leave_the_gauges() -> None:
     states.task("shop", "a", None)
     text = exported(states)
     assert 'service="web"' not in text and 'state="STOPPED"' not in text
+
+
+class _Response:
+    def __init__(self, status: int, data: bytes) -> None:
+        self.status, self.data, self.reason, self.headers = status, data, "x", {}
+
+    def read(self) -> None:
+        pass
+
+
+class _FakeApiClient:
+    """Answers every request with 200 {} (404 for GETs of pods), as the API server would."""
+
+    def param_serialize(self, method, path, **_):
+        return method, path, {}, None, None
+
+    def call_api(self, method, url, **_):
+        if method == "GET" and "/pods/" in url:
+            return _Response(404, b"")
+        return _Response(200, b"{}")
+
+
+def test_api_requests_are_counted_by_verb(monkeypatch) -> None:
+    from prometheus_client import REGISTRY
+
+    from ecs_operator import k8s
+
+    def count(verb: str) -> float:
+        return REGISTRY.get_sample_value("ecs_operator_api_requests_total",
+                                         {"verb": verb}) or 0.0
+
+    monkeypatch.setattr(k8s, "_api_client", _FakeApiClient)
+    before = {verb: count(verb) for verb in ("GET", "PATCH", "DELETE", "POST")}
+    k8s.apply({"kind": "Deployment", "metadata": {"name": "web", "namespace": "shop"}})
+    k8s.patch_status("ecsservices", "shop", "web", {"runningCount": 1}, None)
+    assert k8s.get_pod("shop", "web-1") is None
+    k8s.delete_pod("shop", "web-1")
+    assert {verb: count(verb) - before[verb] for verb in before} == {
+        "GET": 1, "PATCH": 2, "DELETE": 1, "POST": 0}

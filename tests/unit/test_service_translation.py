@@ -59,21 +59,27 @@ def test_pod_disruption_budget_keeps_the_minimum_healthy_count() -> None:
 
 @pytest.mark.parametrize("spec,expected", [
     ({"taskDefinition": "web"}, []),
-    ({"taskDefinition": "web", "loadBalancers": [{"containerName": "app"}]}, ["loadBalancers"]),
-    ({"taskDefinition": "web", "schedulingStrategy": "DAEMON"}, ["schedulingStrategy: DAEMON"]),
+    ({"taskDefinition": "web", "loadBalancers": [{"containerName": "app"}],
+      "schedulingStrategy": "DAEMON", "placementStrategy": [{"type": "random"}]}, []),
+    ({"taskDefinition": "web", "healthCheckGracePeriodSeconds": 30},
+     ["healthCheckGracePeriodSeconds"]),
     ({"taskDefinition": "web", "deploymentConfiguration": {
         "deploymentCircuitBreaker": {"enable": True, "rollback": True},
         "alarms": {"alarmNames": ["high-5xx"], "enable": True}}},
      ["deploymentConfiguration.alarms"]),
     ({"taskDefinition": "web", "deploymentController": {"type": "CODE_DEPLOY"}},
      ["deploymentController.type: CODE_DEPLOY"]),
-], ids=["none", "load-balancers", "daemon", "alarms", "code-deploy"])
+], ids=["none", "honoured-since-placement-and-networking", "grace-period", "alarms",
+        "code-deploy"])
 def test_unsupported_service_fields_are_named(spec, expected) -> None:
     assert unsupported_service_fields(spec) == expected
 
 
 @pytest.mark.parametrize("reference,expected", [
     ("web", ("web", None)), ("web:3", ("web", 3)), ("my_app-2:10", ("my_app-2", 10)),
+    ("arn:aws:ecs:us-east-1:123456789012:task-definition/web:1", ("web", 1)),
+    ("arn:aws-us-gov:ecs:us-gov-west-1:123456789012:task-definition/my_app-2:10",
+     ("my_app-2", 10)),
 ])
 def test_parse_reference(reference, expected) -> None:
     assert parse_reference(reference) == expected
@@ -82,7 +88,9 @@ def test_parse_reference(reference, expected) -> None:
 @pytest.mark.parametrize("reference,message", [
     ("web:0", "is not `family` or `family:revision`"),
     ("web:x", "is not `family` or `family:revision`"),
-    ("arn:aws:ecs:us-east-1:123:task-definition/web:1", "ARNs are not supported"),
+    ("arn:aws:ecs:us-east-1:123:service/prod/web", "is not a task definition ARN"),
+    ("arn:aws:ecs:us-east-1:123:task-definition/a/web:1", "is not a task definition ARN"),
+    ("arn:aws:ecs:us-east-1:123:task-definition/web:0", "is not `family` or `family:revision`"),
 ])
 def test_parse_reference_rejects(reference, message) -> None:
     with pytest.raises(TranslationError, match=message):

@@ -7,6 +7,11 @@ from typing import Any
 Schema = dict[str, Any]
 
 
+# family, family:revision, or the ECS task definition ARN ending in family:revision.
+TASK_DEFINITION_REFERENCE = (r"^(arn:[a-z0-9-]+:ecs:[a-z0-9-]*:[0-9]*:task-definition/)?"
+                             r"[a-zA-Z0-9_-]{1,255}(:[1-9][0-9]*)?$")
+
+
 def string(description: str, *, enum: list[str] | None = None, pattern: str | None = None,
            max_length: int | None = None, default: str | None = None) -> Schema:
     schema: Schema = {"type": "string", "description": description}

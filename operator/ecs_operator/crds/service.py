@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .schema import (Schema, array, boolean, condition, free_form, integer, obj, string,
-                     strings, tags)
+from .placement import CAPACITY_PROVIDER_STRATEGY, PLACEMENT_CONSTRAINTS, PLACEMENT_STRATEGY
+from .schema import (TASK_DEFINITION_REFERENCE, Schema, array, boolean, condition, free_form,
+                     integer, obj, string, strings, tags)
 
 CIRCUIT_BREAKER = obj(
     "Stops a deployment whose tasks keep failing and, with rollback, returns to the last "
@@ -26,9 +27,10 @@ DEPLOYMENT_CONFIGURATION = obj(
     "ceil(d * minimumHealthyPercent / 100) stay healthy (RollingUpdate maxUnavailable and the "
     "PodDisruptionBudget) and at most floor(d * maximumPercent / 100) run (maxSurge).", {
         "minimumHealthyPercent": integer("Lower bound on healthy tasks, as a percent of "
-                                         "desiredCount.", minimum=0, maximum=100, default=100),
-        "maximumPercent": integer("Upper bound on running tasks, as a percent of desiredCount.",
-                                  minimum=100, default=200),
+                                         "desiredCount. Default 100 (DAEMON: 0).",
+                                         minimum=0, maximum=100),
+        "maximumPercent": integer("Upper bound on running tasks, as a percent of desiredCount. "
+                                  "Default 200 (DAEMON: 100).", minimum=100),
         "deploymentCircuitBreaker": CIRCUIT_BREAKER,
         "alarms": free_form("CloudWatch alarms that stop a deployment (not supported)."),
         "strategy": string("Deployment strategy; only ROLLING is supported.",
@@ -38,7 +40,8 @@ DEPLOYMENT_CONFIGURATION = obj(
 # Kubernetes rejects a RollingUpdate with maxSurge == maxUnavailable == 0, and ECS cannot make
 # progress with such bounds either, so say so at admission rather than leave a stuck Service.
 PROGRESS_RULE = (
-    "!has(self.deploymentConfiguration) || self.desiredCount == 0 || "
+    "!has(self.deploymentConfiguration) || self.desiredCount == 0 || has(self.autoScaling) || "
+    "(has(self.schedulingStrategy) && self.schedulingStrategy == 'DAEMON') || "
     "(self.desiredCount * (has(self.deploymentConfiguration.maximumPercent) ? "
     "self.deploymentConfiguration.maximumPercent : 200)) / 100 - "
     "(self.desiredCount * (has(self.deploymentConfiguration.minimumHealthyPercent) ? "
@@ -53,32 +56,96 @@ SPEC: Schema = obj(
     "An ECS service (CreateService request): keeps desiredCount tasks of a task definition "
     "running.", {
         "serviceName": string("Service name; defaults to metadata.name."),
-        "cluster": string("ECS cluster name (informational; see capacity in the docs)."),
-        "taskDefinition": string("family (tracks the latest revision) or family:revision "
-                                 "(pinned).", pattern=r"^[a-zA-Z0-9_-]{1,255}(:[1-9][0-9]*)?$"),
+        "cluster": string("ECS cluster name: unless `default`, tasks run only on nodes labelled "
+                          "ecs.operator.dev/cluster=<name> (a taint of that key is tolerated)."),
+        "taskDefinition": string("family (tracks the latest revision), family:revision "
+                                 "(pinned), or a task definition ARN (its family:revision).",
+                                 pattern=TASK_DEFINITION_REFERENCE),
         "desiredCount": integer("Number of tasks to keep running. `kubectl scale` sets it.",
                                 minimum=0, default=1),
         "launchType": string("EC2, FARGATE or EXTERNAL (informational).",
                              enum=["EC2", "FARGATE", "EXTERNAL"]),
-        "capacityProviderStrategy": array("Capacity providers (not supported yet).",
-                                          free_form("A capacity provider strategy item.")),
+        "capacityProviderStrategy": CAPACITY_PROVIDER_STRATEGY,
         "platformVersion": string("Fargate platform version (informational)."),
         "deploymentConfiguration": DEPLOYMENT_CONFIGURATION,
         "deploymentController": obj("Deployment controller.", {
             "type": string("Only ECS is supported.", enum=["ECS", "CODE_DEPLOY", "EXTERNAL"]),
         }),
-        "schedulingStrategy": string("REPLICA keeps desiredCount tasks; DAEMON (not supported "
-                                     "yet) one per node.", enum=["REPLICA", "DAEMON"],
-                                     default="REPLICA"),
-        "placementConstraints": array("Placement constraints (not supported yet).",
-                                      free_form("A placement constraint.")),
-        "placementStrategy": array("Placement strategies (not supported yet).",
-                                   free_form("A placement strategy.")),
-        "loadBalancers": array("Load balancers (not supported yet).",
-                               free_form("A load balancer.")),
-        "serviceRegistries": array("Service discovery registries (not supported yet).",
-                                   free_form("A service registry.")),
-        "serviceConnectConfiguration": free_form("Service Connect (not supported yet)."),
+        "schedulingStrategy": string("REPLICA keeps desiredCount tasks (a Deployment); DAEMON "
+                                     "runs one task per node (a DaemonSet).",
+                                     enum=["REPLICA", "DAEMON"], default="REPLICA"),
+        "placementConstraints": PLACEMENT_CONSTRAINTS,
+        "placementStrategy": PLACEMENT_STRATEGY,
+        "loadBalancers": array(
+            "Put the tasks behind a Service named after this one "
+            "(http://<name>.<namespace>:<containerPort>); only tasks whose health check passes "
+            "receive traffic.", obj("A load balancer target.", {
+                "targetGroupArn": string("Target group (informational)."),
+                "loadBalancerName": string("Classic load balancer (informational)."),
+                "containerName": string("The container receiving traffic."),
+                "containerPort": integer("Its port; must be in the container's portMappings.",
+                                         minimum=1, maximum=65535),
+            }, required=["containerName", "containerPort"])),
+        "serviceRegistries": array(
+            "Service discovery: the tasks are registered in the Service named after this one.",
+            obj("A service registry.", {
+                "registryArn": string("Cloud Map service (informational)."),
+                "port": integer("Port to register (awsvpc).", minimum=1, maximum=65535),
+                "containerName": string("Container to register."),
+                "containerPort": integer("Its port.", minimum=1, maximum=65535),
+            })),
+        "serviceConnectConfiguration": obj(
+            "Service Connect: each entry becomes a Service named discoveryName (default "
+            "portName), so clients reach http://<discoveryName>.<namespace>:<port>.", {
+                "enabled": boolean("Turn Service Connect on."),
+                "namespace": string("Cloud Map namespace; the Kubernetes namespace plays its "
+                                    "part."),
+                "services": array("Endpoints this service offers.", obj("An endpoint.", {
+                    "portName": string("A portMappings name in the task definition."),
+                    "discoveryName": string("The Service name clients use."),
+                    "clientAliases": array("Ports (and single-label names) clients use.",
+                                           obj("A client alias.", {
+                                               "port": integer("Port clients connect to.",
+                                                               minimum=1, maximum=65535),
+                                               "dnsName": string("An extra name."),
+                                           })),
+                    "ingressPortOverride": integer("Not supported.", minimum=1,
+                                                   maximum=65535),
+                    "timeout": free_form("Not supported."),
+                    "tls": free_form("Not supported."),
+                }, required=["portName"])),
+                "logConfiguration": free_form("Not supported."),
+            }, required=["enabled"]),
+        "autoScaling": obj(
+            "Target-tracking auto scaling (ECS does it with Application Auto Scaling): becomes "
+            "a HorizontalPodAutoscaler, which then sets the task count; desiredCount is only "
+            "the starting point.", {
+                "minCapacity": integer("Fewest tasks.", minimum=0),
+                "maxCapacity": integer("Most tasks.", minimum=1),
+                "targetTrackingScalingPolicies": array(
+                    "Policies; the HPA follows the one asking for the most tasks.",
+                    obj("A target-tracking policy.", {
+                        "policyName": string("Name (informational)."),
+                        "predefinedMetricSpecification": obj("The metric.", {
+                            "predefinedMetricType": string(
+                                "Average CPU or memory utilization of the tasks.",
+                                enum=["ECSServiceAverageCPUUtilization",
+                                      "ECSServiceAverageMemoryUtilization"]),
+                        }, required=["predefinedMetricType"]),
+                        "targetValue": {"type": "number", "minimum": 1, "maximum": 100,
+                                        "description": "Utilization percent to keep."},
+                        "scaleOutCooldown": integer("Seconds between scale-outs "
+                                                    "(HPA scaleUp stabilization window).",
+                                                    minimum=0, maximum=3600),
+                        "scaleInCooldown": integer("Seconds between scale-ins "
+                                                   "(HPA scaleDown stabilization window); "
+                                                   "default 300.", minimum=0, maximum=3600),
+                        "disableScaleIn": boolean("Never remove tasks."),
+                    }, required=["predefinedMetricSpecification", "targetValue"]),
+                    min_items=1, max_items=10),
+            }, required=["minCapacity", "maxCapacity", "targetTrackingScalingPolicies"],
+            rules=[("self.minCapacity <= self.maxCapacity",
+                    "minCapacity must not exceed maxCapacity")]),
         "networkConfiguration": free_form("awsvpc subnets and security groups (not needed on "
                                           "Kubernetes)."),
         "healthCheckGracePeriodSeconds": integer("Seconds to ignore failing health checks "
@@ -95,7 +162,13 @@ SPEC: Schema = obj(
         "tags": tags(),
     },
     required=["taskDefinition"],
-    rules=[PROGRESS_RULE],
+    rules=[PROGRESS_RULE,
+           ("!has(self.schedulingStrategy) || self.schedulingStrategy != 'DAEMON' || "
+            "!has(self.placementStrategy) || size(self.placementStrategy) == 0",
+            "a DAEMON service places one task per node: placementStrategy is not allowed"),
+           ("!has(self.schedulingStrategy) || self.schedulingStrategy != 'DAEMON' || "
+            "!has(self.autoScaling)", "a DAEMON service runs one task per node: autoScaling "
+            "is not allowed")],
 )
 
 DEPLOYMENT = obj("One ECS deployment: a task definition revision being run.", {
@@ -130,6 +203,9 @@ STATUS: Schema = obj("Observed state, as DescribeServices shows it.", {
     "serviceName": string("The service name."),
     "status": string("ACTIVE, DRAINING or INACTIVE.", enum=["ACTIVE", "DRAINING", "INACTIVE"]),
     "desiredCount": integer("Tasks wanted."),
+    "desiredCountSetBy": string("Who sets desiredCount: spec.desiredCount, the "
+                                "HorizontalPodAutoscaler (autoScaling) or the DaemonSet "
+                                "(DAEMON: one task per node)."),
     "runningCount": integer("Tasks in RUNNING."),
     "pendingCount": integer("Tasks not yet RUNNING."),
     "taskDefinition": string("The resolved task definition, family:revision."),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .schema import (Schema, array, condition, free_form, integer, key_value_pairs, obj,
-                     string, strings, tags)
+from .placement import CAPACITY_PROVIDER_STRATEGY, PLACEMENT_CONSTRAINTS, PLACEMENT_STRATEGY
+from .schema import (TASK_DEFINITION_REFERENCE, Schema, array, condition, free_form, integer,
+                     key_value_pairs, obj, string, strings, tags)
 
 CONTAINER_OVERRIDE = obj("Overrides for one container of the task definition.", {
     "name": string("The container to override."),
@@ -18,7 +19,7 @@ CONTAINER_OVERRIDE = obj("Overrides for one container of the task definition.", 
 
 SPEC: Schema = obj("A standalone ECS task (RunTask request): one run of a task definition.", {
     "taskDefinition": string("family (latest revision when the task starts) or family:revision.",
-                             pattern=r"^[a-zA-Z0-9_-]{1,255}(:[1-9][0-9]*)?$"),
+                             pattern=TASK_DEFINITION_REFERENCE),
     "overrides": obj("Task overrides.", {
         "containerOverrides": array("Per-container overrides.", CONTAINER_OVERRIDE),
         "cpu": string("Task-level CPU override."),
@@ -34,15 +35,15 @@ SPEC: Schema = obj("A standalone ECS task (RunTask request): one run of a task d
     "startedBy": string("Who started the task (free text, max 128 characters).",
                         max_length=128),
     "group": string("Task group, e.g. family:web or a batch name.", max_length=255),
-    "cluster": string("ECS cluster (informational)."),
+    "cluster": string("ECS cluster name: unless `default`, the task runs only on nodes "
+                      "labelled ecs.operator.dev/cluster=<name>."),
+    "capacityProviderStrategy": CAPACITY_PROVIDER_STRATEGY,
     "launchType": string("EC2, FARGATE or EXTERNAL (informational).",
                          enum=["EC2", "FARGATE", "EXTERNAL"]),
     "count": integer("RunTask's count: one Task resource is one task, so only 1.",
                      minimum=1, maximum=1),
-    "placementConstraints": array("Placement constraints (not supported yet).",
-                                  free_form("A constraint.")),
-    "placementStrategy": array("Placement strategies (not supported yet).",
-                               free_form("A strategy.")),
+    "placementConstraints": PLACEMENT_CONSTRAINTS,
+    "placementStrategy": PLACEMENT_STRATEGY,
     "networkConfiguration": free_form("awsvpc settings (not needed on Kubernetes)."),
     "enableExecuteCommand": {"type": "boolean", "description": "Use kubectl exec instead."},
     "tags": tags(),

@@ -19,13 +19,18 @@ from pydantic import ValidationError
 
 from .. import k8s, metrics
 from ..models.task_definition import TaskDefinitionSpec
+from ..translate.autoscaling import is_autoscaled
 from ..translate.conditions import condition_status
-from ..translate.errors import TranslationError
+from ..translate.daemon import daemon_desired_count, daemon_observation
+from ..translate.errors import TaskDefinitionNotFound, TranslationError
 from ..translate.names import GROUP, LABEL_MANAGED_BY, LABEL_REVISION, LABEL_SERVICE, \
     MANAGED_BY, family_slug, parse_reference
 from ..translate.pod import PodTranslation, pod_spec
-from ..translate.service import deployment, pod_disruption_budget, unsupported_service_fields
+from ..translate.service import unsupported_service_fields
+from ..translate.service_objects import desired_count_set_by, initial_replicas, is_daemon, \
+    service_objects
 from ..translate.service_status import Observed, Problem, service_status
+from .observed import VIEWS, Coalescer
 from .validation import describe_validation_error
 
 PLURAL = "ecsservices"
@@ -49,19 +54,20 @@ def resolve_task_definition(namespace: str, reference: str) -> tuple[str, int, d
     family, pinned = parse_reference(reference)
     revisions = k8s.controller_revisions(namespace, family_slug(family))
     if not revisions:
-        raise TranslationError(f"unable to find task definition {reference}: no revision of "
-                               f"family {family} is registered in namespace {namespace}")
+        raise TaskDefinitionNotFound(f"unable to find task definition {reference}: no revision "
+                                     f"of family {family} is registered in namespace "
+                                     f"{namespace}")
     by_number = {int(r["revision"]): r for r in revisions}
     number = pinned if pinned is not None else max(by_number)
     if number not in by_number:
-        raise TranslationError(f"unable to find task definition {reference}: family {family} "
-                               f"has revisions {sorted(by_number)}")
+        raise TaskDefinitionNotFound(f"unable to find task definition {reference}: family "
+                                     f"{family} has revisions {sorted(by_number)}")
     return family, number, by_number[number]["data"]["spec"]
 
 
-def _translate(spec: dict) -> PodTranslation:
+def _task_definition(spec: dict) -> TaskDefinitionSpec:
     try:
-        return pod_spec(TaskDefinitionSpec.model_validate(spec))
+        return TaskDefinitionSpec.model_validate(spec)
     except ValidationError as error:
         raise TranslationError(describe_validation_error(error)) from error
 
@@ -83,21 +89,40 @@ def reconcile(namespace: str, name: str) -> Resolution | None:
                 # The circuit breaker failed this revision; stay on the one rolled back to
                 # until the reference resolves to something else (a newer revision).
                 family, revision, td_spec = resolve_task_definition(namespace, rollback["to"])
-            pod = _translate(td_spec)
+            model = _task_definition(td_spec)
+            pod = pod_spec(model)
         except TranslationError as error:
-            reason = "TaskDefinitionNotFound" if "unable to find" in str(error) \
+            reason = "TaskDefinitionNotFound" if isinstance(error, TaskDefinitionNotFound) \
                 else "InvalidTaskDefinition"
             resolution = Resolution(None, unsupported, Problem(reason, str(error)))
         else:
-            uid = service["metadata"]["uid"]
-            k8s.apply(deployment(name=name, namespace=namespace, uid=uid, spec=spec,
-                                 family=family, revision=revision, pod=pod))
-            k8s.apply(pod_disruption_budget(name=name, namespace=namespace, uid=uid, spec=spec))
-            resolution = Resolution(f"{family}:{revision}",
-                                    sorted(unsupported + [f"taskDefinition.{u}"
-                                                          for u in pod.unsupported]), None)
+            resolution = _apply(service, family, revision, model, pod)
         _write_status(service, resolution)
         return resolution
+
+
+def _apply(service: dict, family: str, revision: int, model: TaskDefinitionSpec,
+           pod: PodTranslation) -> Resolution:
+    """Applies everything the Service becomes and deletes what it no longer needs."""
+    meta, spec = service["metadata"], service.get("spec", {})
+    namespace, name, uid = meta["namespace"], meta["name"], meta["uid"]
+    current = None if is_daemon(spec) else k8s.get_deployment(namespace, name)
+    try:
+        wanted = service_objects(name=name, namespace=namespace, uid=uid, spec=spec,
+                                 family=family, revision=revision, task_definition=model,
+                                 pod=pod, deployment_exists=current is not None)
+    except TranslationError as error:
+        return Resolution(None, unsupported_service_fields(spec),
+                          Problem("InvalidServiceSpec", str(error)))
+    if current is not None and is_autoscaled(spec) and k8s.hand_over_replicas(current):
+        log.info("service %s/%s: replicas handed over to its HorizontalPodAutoscaler",
+                 namespace, name)
+    for obj in wanted.objects:
+        k8s.apply(obj)
+    for kind, removed in k8s.prune_service_objects(namespace, name, uid, wanted.keys()):
+        log.info("service %s/%s: deleted %s %s, no longer part of the spec", namespace, name,
+                 kind, removed)
+    return Resolution(f"{family}:{revision}", wanted.unsupported, None)
 
 
 def refresh_status(namespace: str, name: str) -> None:
@@ -133,12 +158,13 @@ def _write_status(service: dict, resolution: Resolution) -> dict:
     meta = service["metadata"]
     namespace, name = meta["namespace"], meta["name"]
     previous = copy.deepcopy(service.get("status") or {})
-    dep, replica_sets, pods = k8s.service_objects(namespace, name)
+    spec = service.get("spec", {})
+    observed, effective = _observe(namespace, name, spec)
     result = service_status(
-        name=name, generation=int(meta.get("generation", 1)), spec=service.get("spec", {}),
-        previous=previous, observed=Observed(dep, replica_sets, pods),
-        task_definition=resolution.task_definition, problem=resolution.problem,
-        unsupported=resolution.unsupported, now=_clock())
+        name=name, generation=int(meta.get("generation", 1)), spec=effective,
+        previous=previous, observed=observed, task_definition=resolution.task_definition,
+        problem=resolution.problem, unsupported=resolution.unsupported, now=_clock(),
+        desired_count_set_by=desired_count_set_by(name, spec))
     metrics.STATES.service(namespace, name, result.status)
     if result.status == previous:
         return previous
@@ -152,10 +178,26 @@ def _write_status(service: dict, resolution: Resolution) -> dict:
     return result.status
 
 
+def _observe(namespace: str, name: str, spec: dict) -> tuple[Observed, dict]:
+    """What runs, and the spec with the desiredCount in force (a daemon's node count, an
+    autoscaler's choice)."""
+    if is_daemon(spec):
+        daemon, revisions, pods = VIEWS.daemon_service(namespace, name)
+        return (daemon_observation(daemon, revisions, pods),
+                {**spec, "desiredCount": daemon_desired_count(daemon)})
+    dep, replica_sets, pods = VIEWS.replica_service(namespace, name)
+    if is_autoscaled(spec):
+        replicas = (dep or {}).get("spec", {}).get("replicas")
+        spec = {**spec, "desiredCount": initial_replicas(spec) if replicas is None
+                else int(replicas)}
+    return Observed(dep, replica_sets, pods), spec
+
+
 @kopf.on.resume(GROUP, "v1alpha1", PLURAL)
 @kopf.on.create(GROUP, "v1alpha1", PLURAL)
 @kopf.on.update(GROUP, "v1alpha1", PLURAL, field="spec")
-def service_changed(namespace: str, name: str, **_: object) -> None:
+def service_changed(namespace: str, name: str, **kwargs: object) -> None:
+    VIEWS.bind(kwargs)
     with metrics.reconciling("ecsservice"):
         resolution = reconcile(namespace, name)
     if resolution and resolution.problem:
@@ -166,15 +208,25 @@ def service_changed(namespace: str, name: str, **_: object) -> None:
 
 @kopf.on.event("apps", "v1", "deployments", labels={LABEL_MANAGED_BY: MANAGED_BY,
                                                      LABEL_SERVICE: kopf.PRESENT})
+@kopf.on.event("apps", "v1", "daemonsets", labels={LABEL_MANAGED_BY: MANAGED_BY,
+                                                    LABEL_SERVICE: kopf.PRESENT})
 @kopf.on.event("apps", "v1", "replicasets", labels={LABEL_SERVICE: kopf.PRESENT,
                                                      LABEL_REVISION: kopf.PRESENT})
 @kopf.on.event("", "v1", "pods", labels={LABEL_SERVICE: kopf.PRESENT,
                                           LABEL_REVISION: kopf.PRESENT})
-def owned_object_changed(namespace: str, labels: kopf.Labels, **_: object) -> None:
+def owned_object_changed(namespace: str, labels: kopf.Labels, **kwargs: object) -> None:
+    VIEWS.bind(kwargs)
     service = labels.get(LABEL_SERVICE)
     if service:
-        with metrics.reconciling("ecsservice-status"):
-            refresh_status(namespace, service)
+        _refresher.mark((namespace, service))
+
+
+def _refresh(key: tuple[str, str]) -> None:
+    with metrics.reconciling("ecsservice-status"):
+        refresh_status(*key)
+
+
+_refresher = Coalescer(_refresh)
 
 
 @kopf.on.delete(GROUP, "v1alpha1", PLURAL, optional=True)

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from .. import k8s, metrics
 from ..models.task_definition import TaskDefinitionSpec
 from ..translate.conditions import Condition, merge_conditions, parse_timestamp
-from ..translate.errors import TranslationError
+from ..translate.errors import TaskDefinitionNotFound, TranslationError
 from ..translate.names import GROUP
 from ..translate.pod import pod_spec
 from ..translate.task import LABEL_TASK, STOPPED, apply_overrides, stop_cause, \
@@ -91,8 +91,8 @@ def reconcile_task(namespace: str, name: str) -> str | None:
             try:
                 pod, resolved, unsupported = _build_pod(task)
             except TranslationError as error:
-                reason = "TaskDefinitionNotFound" if "unable to find" in str(error) \
-                    else "InvalidTask"
+                reason = "TaskDefinitionNotFound" \
+                    if isinstance(error, TaskDefinitionNotFound) else "InvalidTask"
                 if reason == "TaskDefinitionNotFound" and _age(task) < TASK_DEFINITION_WAIT:
                     # Applied together with its TaskDefinition, the task may come first:
                     # give the revision a moment to be recorded before failing the task.

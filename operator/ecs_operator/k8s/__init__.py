@@ -14,7 +14,9 @@ from typing import Any
 from kubernetes import client, config
 from kubernetes.client.rest import ApiException
 
-from ..translate.names import FIELD_MANAGER, GROUP, LABEL_FAMILY, LABEL_SERVICE
+from ..metrics import API_REQUESTS
+from ..translate.names import FIELD_MANAGER, GROUP, LABEL_FAMILY, LABEL_MANAGED_BY, \
+    LABEL_SERVICE, MANAGED_BY
 
 VERSION = "v1alpha1"
 _lock = threading.Lock()
@@ -25,7 +27,15 @@ _PATHS = {
     "ControllerRevision": ("/apis/apps/v1", "controllerrevisions"),
     "PodDisruptionBudget": ("/apis/policy/v1", "poddisruptionbudgets"),
     "CronJob": ("/apis/batch/v1", "cronjobs"),
+    "DaemonSet": ("/apis/apps/v1", "daemonsets"),
+    "Pod": ("/api/v1", "pods"),
+    "Service": ("/api/v1", "services"),
+    "HorizontalPodAutoscaler": ("/apis/autoscaling/v2", "horizontalpodautoscalers"),
 }
+# What a Service may own besides its pods, each labelled with the ECS service's name.
+SERVICE_OWNED_KINDS = ("Deployment", "DaemonSet", "PodDisruptionBudget", "Service",
+                       "HorizontalPodAutoscaler")
+HANDOVER_MANAGER = f"{FIELD_MANAGER}-autoscaling-handover"
 
 
 def load_configuration() -> None:
@@ -45,6 +55,7 @@ def _api_client() -> client.ApiClient:
 def _call(method: str, path: str, *, body: Any = None, query: list | None = None,
           content_type: str = "application/json") -> Any:
     api = _api_client()
+    API_REQUESTS.labels(method).inc()
     method, url, headers, payload, _ = api.param_serialize(
         method, path, query_params=query or [],
         header_params={"Content-Type": content_type, "Accept": "application/json"},
@@ -72,6 +83,7 @@ def create(obj: dict, namespace: str) -> dict:
 
 
 def get_custom(plural: str, namespace: str, name: str) -> dict | None:
+    API_REQUESTS.labels("GET").inc()
     try:
         return client.CustomObjectsApi(_api_client()).get_namespaced_custom_object(
             GROUP, VERSION, namespace, plural, name)
@@ -82,6 +94,7 @@ def get_custom(plural: str, namespace: str, name: str) -> dict | None:
 
 
 def list_custom(plural: str, namespace: str) -> list[dict]:
+    API_REQUESTS.labels("GET").inc()
     return client.CustomObjectsApi(_api_client()).list_namespaced_custom_object(
         GROUP, VERSION, namespace, plural)["items"]
 
@@ -97,8 +110,11 @@ def patch_status(plural: str, namespace: str, name: str, status: dict,
 
 
 def controller_revisions(namespace: str, family_slug: str) -> list[dict]:
+    """A family's TaskDefinition revisions. A DAEMON service's DaemonSet records its own
+    ControllerRevisions with the pod labels, family included; those carry the service label."""
+    selector = f"{LABEL_FAMILY}={family_slug},!{LABEL_SERVICE}"
     return _call("GET", f"/apis/apps/v1/namespaces/{namespace}/controllerrevisions",
-                 query=[("labelSelector", f"{LABEL_FAMILY}={family_slug}")])["items"]
+                 query=[("labelSelector", selector)])["items"]
 
 
 def service_objects(namespace: str, service: str) -> tuple[dict | None, list[dict], list[dict]]:
@@ -122,12 +138,7 @@ def create_pod(pod: dict, namespace: str) -> dict:
 
 
 def get_pod(namespace: str, name: str) -> dict | None:
-    try:
-        return _call("GET", f"/api/v1/namespaces/{namespace}/pods/{name}")
-    except ApiException as error:
-        if error.status == 404:
-            return None
-        raise
+    return _get("Pod", namespace, name)
 
 
 def delete_pod(namespace: str, name: str) -> None:
@@ -156,3 +167,141 @@ def list_custom_everywhere(plural: str, namespace: str | None) -> list[dict]:
     """One namespace's objects, or every namespace's when namespace is None."""
     where = f"namespaces/{namespace}/" if namespace else ""
     return _call("GET", f"/apis/{GROUP}/{VERSION}/{where}{plural}")["items"]
+
+
+def _get(kind: str, namespace: str, name: str) -> dict | None:
+    prefix, plural = _PATHS[kind]
+    try:
+        return _call("GET", f"{prefix}/namespaces/{namespace}/{plural}/{name}")
+    except ApiException as error:
+        if error.status == 404:
+            return None
+        raise
+
+
+def daemon_objects(namespace: str, service: str) -> tuple[dict | None, list[dict], list[dict]]:
+    """The DaemonSet, its ControllerRevisions and the pods of one DAEMON ECS Service."""
+    selector = [("labelSelector", f"{LABEL_SERVICE}={service}")]
+    daemon = _get("DaemonSet", namespace, service)
+    revisions = _call("GET", f"/apis/apps/v1/namespaces/{namespace}/controllerrevisions",
+                      query=selector)["items"]
+    uid = (daemon or {}).get("metadata", {}).get("uid")
+    owned = [r for r in revisions
+             if any(ref.get("uid") == uid for ref in r["metadata"].get("ownerReferences", []))]
+    pods = _call("GET", f"/api/v1/namespaces/{namespace}/pods", query=selector)["items"]
+    return daemon, owned, pods
+
+
+def get_deployment(namespace: str, name: str) -> dict | None:
+    return _get("Deployment", namespace, name)
+
+
+def prune_service_objects(namespace: str, service: str, owner_uid: str,
+                          keep: set[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Deletes what the Service owned but no longer asks for (kind, name); returns it."""
+    selector = [("labelSelector", f"{LABEL_SERVICE}={service},{LABEL_MANAGED_BY}={MANAGED_BY}")]
+    removed = []
+    for kind in SERVICE_OWNED_KINDS:
+        prefix, plural = _PATHS[kind]
+        items = _call("GET", f"{prefix}/namespaces/{namespace}/{plural}", query=selector)["items"]
+        for item in items:
+            meta = item["metadata"]
+            owned = any(ref.get("uid") == owner_uid for ref in meta.get("ownerReferences", []))
+            if owned and (kind, meta["name"]) not in keep:
+                try:
+                    _call("DELETE", f"{prefix}/namespaces/{namespace}/{plural}/{meta['name']}")
+                except ApiException as error:
+                    if error.status != 404:
+                        raise
+                removed.append((kind, meta["name"]))
+    return removed
+
+
+def _owns_replicas(deployment: dict) -> bool:
+    for entry in deployment["metadata"].get("managedFields") or []:
+        if entry.get("manager") == FIELD_MANAGER and entry.get("operation") == "Apply" \
+                and "f:replicas" in (entry.get("fieldsV1") or {}).get("f:spec", {}):
+            return True
+    return False
+
+
+def hand_over_replicas(deployment: dict) -> bool:
+    """Lets go of a Deployment's replicas without resetting them, so an autoscaler owns them.
+
+    Dropping a field from an applied configuration deletes it when no other manager owns it
+    (the Deployment would fall back to 1 replica); a second manager applying the current
+    value first keeps it, and the HPA's updates then take it over.
+    """
+    if not _owns_replicas(deployment):
+        return False
+    meta = deployment["metadata"]
+    prefix, plural = _PATHS["Deployment"]
+    body = {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": meta["name"], "namespace": meta["namespace"]},
+            "spec": {"replicas": deployment["spec"].get("replicas", 1)}}
+    _call("PATCH", f"{prefix}/namespaces/{meta['namespace']}/{plural}/{meta['name']}",
+          body=body, content_type="application/apply-patch+yaml",
+          query=[("fieldManager", HANDOVER_MANAGER), ("force", "true")])
+    return True
+
+
+# --- For command-line tools (kubectl-ecs): the user's kubeconfig, their own field manager. ---
+
+def load_kubeconfig(config_file: str | None = None, context: str | None = None) -> str:
+    """Load the kubeconfig kubectl would use (KUBECONFIG, ~/.kube/config, or config_file) with
+    the given or current context; returns that context's namespace ("default" when unset)."""
+    config.load_kube_config(config_file=config_file, context=context)
+    contexts, current = config.list_kube_config_contexts(config_file=config_file)
+    chosen = next((c for c in contexts if c["name"] == context), None) if context else current
+    return ((chosen or {}).get("context") or {}).get("namespace") or "default"
+
+
+def custom_path(plural: str, namespace: str, name: str | None = None) -> str:
+    path = f"/apis/{GROUP}/{VERSION}/namespaces/{namespace}/{plural}"
+    return f"{path}/{name}" if name else path
+
+
+def apply_as(path: str, obj: dict, field_manager: str, force: bool = False) -> dict:
+    """Server-side apply of `obj` at `path` (the object's URL) under `field_manager`."""
+    query = [("fieldManager", field_manager)]
+    if force:
+        query.append(("force", "true"))
+    return _call("PATCH", path, body=obj, content_type="application/apply-patch+yaml",
+                 query=query)
+
+
+def json_patch(path: str, operations: list[dict], field_manager: str) -> dict:
+    return _call("PATCH", path, body=operations, content_type="application/json-patch+json",
+                 query=[("fieldManager", field_manager)])
+
+
+def merge_patch(path: str, patch: dict, field_manager: str) -> dict:
+    return _call("PATCH", path, body=patch, content_type="application/merge-patch+json",
+                 query=[("fieldManager", field_manager)])
+
+
+def get(path: str) -> dict | None:
+    """The object at `path`, or None when it does not exist."""
+    try:
+        return _call("GET", path)
+    except ApiException as error:
+        if error.status == 404:
+            return None
+        raise
+
+
+def create_at(path: str, obj: dict, field_manager: str) -> dict:
+    return _call("POST", path, body=obj, query=[("fieldManager", field_manager)])
+
+
+def list_at(path: str, label_selector: str | None = None) -> list[dict]:
+    query = [("labelSelector", label_selector)] if label_selector else []
+    return _call("GET", path, query=query)["items"]
+
+
+def delete_at(path: str) -> None:
+    try:
+        _call("DELETE", path)
+    except ApiException as error:
+        if error.status != 404:
+            raise

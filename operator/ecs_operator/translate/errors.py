@@ -7,3 +7,7 @@ class TranslationError(ValueError):
     The message starts with the offending field path, e.g.
     ``containerDefinitions[1].dependsOn[0].containerName: no container named "db"``.
     """
+
+
+class TaskDefinitionNotFound(TranslationError):
+    """The referenced family or revision is not registered (yet)."""

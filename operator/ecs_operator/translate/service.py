@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .errors import TranslationError
 from .names import LABEL_FAMILY, LABEL_MANAGED_BY, LABEL_REVISION, LABEL_SERVICE, MANAGED_BY, \
     family_slug, owner_reference
+from .placement import LABEL_GROUP, group_label_value
 from .pod import PodTranslation
 
 DEFAULT_MINIMUM_HEALTHY_PERCENT = 100
@@ -47,68 +49,101 @@ def selector(service_name: str) -> str:
     return f"{LABEL_SERVICE}={service_name}"
 
 
-def deployment(*, name: str, namespace: str, uid: str, spec: dict, family: str, revision: int,
-               pod: PodTranslation) -> dict:
-    config = spec.get("deploymentConfiguration") or {}
-    desired = int(spec.get("desiredCount", 1))
-    bounds = deployment_bounds(desired, config.get("minimumHealthyPercent"),
-                               config.get("maximumPercent"))
+def service_group(service_name: str) -> str:
+    """ECS puts a service's tasks in the task group `service:<name>`."""
+    return f"service:{service_name}"
+
+
+def pod_template(*, name: str, family: str, revision: int, pod: PodTranslation,
+                 scheduling: dict | None = None) -> dict:
+    """The pod template of a service's tasks; `scheduling` holds the placement fields."""
     task_definition = f"{family}:{revision}"
-    pod_labels = {**service_labels(name), LABEL_FAMILY: family_slug(family),
-                  LABEL_REVISION: str(revision)}
+    labels = {**service_labels(name), LABEL_FAMILY: family_slug(family),
+              LABEL_REVISION: str(revision)}
+    try:
+        labels[LABEL_GROUP] = group_label_value(service_group(name))
+    except TranslationError:
+        pass  # a name too long for a label value: task:group constraints cannot select it
     return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
         "metadata": {
-            "name": name,
-            "namespace": namespace,
-            "labels": service_labels(name),
-            "annotations": {ANNOTATION_TASK_DEFINITION: task_definition},
-            "ownerReferences": [owner_reference("Service", name, uid)],
+            "labels": labels,
+            "annotations": {**pod.annotations, ANNOTATION_TASK_DEFINITION: task_definition},
         },
-        "spec": {
-            "replicas": desired,
-            "selector": {"matchLabels": {LABEL_SERVICE: name}},
-            "revisionHistoryLimit": 10,
-            "strategy": {"type": "RollingUpdate", "rollingUpdate": {
-                "maxUnavailable": bounds.max_unavailable, "maxSurge": bounds.max_surge}},
-            "template": {
-                "metadata": {
-                    "labels": pod_labels,
-                    "annotations": {**pod.annotations,
-                                    ANNOTATION_TASK_DEFINITION: task_definition},
-                },
-                "spec": {**pod.spec, "restartPolicy": "Always"},
-            },
-        },
+        "spec": {**pod.spec, **(scheduling or {}), "restartPolicy": "Always"},
     }
 
 
-def pod_disruption_budget(*, name: str, namespace: str, uid: str, spec: dict) -> dict:
+def owned_metadata(name: str, namespace: str, uid: str, annotations: dict | None = None) -> dict:
+    metadata = {"name": name, "namespace": namespace, "labels": service_labels(name),
+                "ownerReferences": [owner_reference("Service", name, uid)]}
+    if annotations:
+        metadata["annotations"] = annotations
+    return metadata
+
+
+def deployment(*, name: str, namespace: str, uid: str, spec: dict, family: str, revision: int,
+               pod: PodTranslation, scheduling: dict | None = None,
+               autoscaled: bool = False) -> dict:
+    """The Deployment of a REPLICA service.
+
+    When autoscaled, replicas are left to the HorizontalPodAutoscaler and the rollout bounds
+    are percentages, so they follow whatever replica count it sets.
+    """
+    config = spec.get("deploymentConfiguration") or {}
+    low = config.get("minimumHealthyPercent")
+    high = config.get("maximumPercent")
+    if autoscaled:
+        low = DEFAULT_MINIMUM_HEALTHY_PERCENT if low is None else low
+        high = DEFAULT_MAXIMUM_PERCENT if high is None else high
+        rolling = {"maxUnavailable": f"{100 - low}%", "maxSurge": f"{high - 100}%"}
+        if low == 100 and high == 100:
+            rolling["maxSurge"] = 1
+    else:
+        bounds = deployment_bounds(int(spec.get("desiredCount", 1)), low, high)
+        rolling = {"maxUnavailable": bounds.max_unavailable, "maxSurge": bounds.max_surge}
+    body: dict = {
+        "selector": {"matchLabels": {LABEL_SERVICE: name}},
+        "revisionHistoryLimit": 10,
+        "strategy": {"type": "RollingUpdate", "rollingUpdate": rolling},
+        "template": pod_template(name=name, family=family, revision=revision, pod=pod,
+                                 scheduling=scheduling),
+    }
+    if not autoscaled:
+        body = {"replicas": int(spec.get("desiredCount", 1)), **body}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": owned_metadata(name, namespace, uid,
+                                    {ANNOTATION_TASK_DEFINITION: f"{family}:{revision}"}),
+        "spec": body,
+    }
+
+
+def pod_disruption_budget(*, name: str, namespace: str, uid: str, spec: dict,
+                          autoscaled: bool = False) -> dict:
     """Voluntary evictions (node drains) keep the same floor a rollout keeps."""
     config = spec.get("deploymentConfiguration") or {}
-    bounds = deployment_bounds(int(spec.get("desiredCount", 1)),
-                               config.get("minimumHealthyPercent"), config.get("maximumPercent"))
+    low = config.get("minimumHealthyPercent")
+    if autoscaled:
+        # A percentage follows the replica count the autoscaler sets; Kubernetes rounds it up,
+        # as ECS rounds the minimum healthy count.
+        minimum: int | str = f"{DEFAULT_MINIMUM_HEALTHY_PERCENT if low is None else low}%"
+    else:
+        minimum = deployment_bounds(int(spec.get("desiredCount", 1)), low,
+                                    config.get("maximumPercent")).minimum_healthy
     return {
         "apiVersion": "policy/v1",
         "kind": "PodDisruptionBudget",
-        "metadata": {
-            "name": name,
-            "namespace": namespace,
-            "labels": service_labels(name),
-            "ownerReferences": [owner_reference("Service", name, uid)],
-        },
+        "metadata": owned_metadata(name, namespace, uid),
         "spec": {
-            "minAvailable": bounds.minimum_healthy,
+            "minAvailable": minimum,
             "selector": {"matchLabels": {LABEL_SERVICE: name}},
         },
     }
 
 
 UNSUPPORTED_SERVICE_FIELDS = (
-    "capacityProviderStrategy", "placementConstraints", "placementStrategy", "loadBalancers",
-    "serviceRegistries", "serviceConnectConfiguration", "healthCheckGracePeriodSeconds",
-    "availabilityZoneRebalancing", "volumeConfigurations", "deploymentConfiguration.alarms",
+    "healthCheckGracePeriodSeconds", "availabilityZoneRebalancing", "volumeConfigurations",
 )
 
 
@@ -121,8 +156,10 @@ def unsupported_service_fields(spec: dict) -> list[str]:
             value = value.get(part) if isinstance(value, dict) else None
         if value not in (None, [], {}):
             found.append(path)
-    if spec.get("schedulingStrategy") == "DAEMON":
-        found.append("schedulingStrategy: DAEMON")
+    alarms = (spec.get("deploymentConfiguration") or {}).get("alarms") or {}
+    if alarms.get("enable"):
+        # describe-services output carries a disabled alarms block; only enabled alarms act.
+        found.append("deploymentConfiguration.alarms")
     strategy = (spec.get("deploymentConfiguration") or {}).get("strategy")
     if strategy not in (None, "ROLLING"):
         found.append(f"deploymentConfiguration.strategy: {strategy}")

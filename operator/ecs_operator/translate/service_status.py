@@ -211,7 +211,8 @@ def _rollback(spec: dict, deployments: list[dict], previous: dict) -> dict | Non
 
 def service_status(*, name: str, generation: int, spec: dict, previous: dict,
                    observed: Observed, task_definition: str | None, problem: Problem | None,
-                   unsupported: list[str], now: datetime) -> StatusResult:
+                   unsupported: list[str], now: datetime,
+                   desired_count_set_by: str = "spec.desiredCount") -> StatusResult:
     previous = previous or {}
     desired = int(spec.get("desiredCount", 1))
     config = spec.get("deploymentConfiguration") or {}
@@ -255,6 +256,7 @@ def service_status(*, name: str, generation: int, spec: dict, previous: dict,
         "serviceName": spec.get("serviceName") or name,
         "status": "ACTIVE",
         "desiredCount": desired,
+        "desiredCountSetBy": desired_count_set_by,
         "runningCount": len(running_tasks),
         "pendingCount": sum(task_state(p) == "PENDING" for p in live_pods),
         "taskDefinition": task_definition or previous.get("taskDefinition") or "",

@@ -23,6 +23,7 @@ from .conditions import condition_status, parse_timestamp, timestamp
 from .errors import TranslationError
 from .names import LABEL_FAMILY, LABEL_MANAGED_BY, LABEL_REVISION, MANAGED_BY, GROUP, \
     family_slug, owner_reference
+from .placement import LABEL_GROUP, group_label_value, placement
 from .pod import PodTranslation
 
 LABEL_TASK = f"{GROUP}/task"
@@ -48,7 +49,12 @@ def apply_overrides(task_definition: dict, overrides: dict | None) -> dict:
                 container[field] = override[field]
         if override.get("environment"):
             env = {e["name"]: e.get("value", "") for e in container.get("environment") or []}
-            env.update({e["name"]: e.get("value", "") for e in override["environment"]})
+            for position, variable in enumerate(override["environment"]):
+                if not variable.get("name"):
+                    raise TranslationError(
+                        f"overrides.containerOverrides[{index}].environment[{position}].name: "
+                        f"required")
+                env[variable["name"]] = variable.get("value", "")
             container["environment"] = [{"name": k, "value": v} for k, v in env.items()]
     for field in ("cpu", "memory"):
         if overrides.get(field):
@@ -63,7 +69,10 @@ def unsupported_task_fields(spec: dict) -> list[str]:
                                      or []):
         found += [f"overrides.containerOverrides[{index}].{f}"
                   for f in ("environmentFiles", "resourceRequirements") if override.get(f)]
-    found += [f for f in ("placementConstraints", "placementStrategy") if spec.get(f)]
+    try:
+        found += placement(spec, selector={}).unsupported
+    except TranslationError:
+        pass  # an invalid placement stops the task with its own message
     return sorted(found)
 
 
@@ -74,15 +83,25 @@ def task_pod(*, name: str, namespace: str, uid: str, family: str, revision: int,
     annotations = {**pod.annotations, ANNOTATION_TASK_DEFINITION: f"{family}:{revision}"}
     if spec.get("startedBy"):
         annotations[f"{GROUP}/started-by"] = spec["startedBy"]
-    if spec.get("group"):
-        annotations[f"{GROUP}/group"] = spec["group"]
+    # ECS puts a standalone task in group `family:<family>` unless told otherwise; the group
+    # is what distinctInstance and task:group constraints select on.
+    group = spec.get("group") or f"family:{family}"
+    annotations[f"{GROUP}/group"] = group
+    scheduling: dict = {}
+    try:
+        labels[LABEL_GROUP] = group_label_value(group)
+    except TranslationError:
+        if spec.get("placementConstraints") or spec.get("placementStrategy"):
+            raise
+    else:
+        scheduling = placement(spec, selector={LABEL_GROUP: labels[LABEL_GROUP]}).pod_fields()
     return {
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {"name": name, "namespace": namespace, "labels": labels,
                      "annotations": annotations,
                      "ownerReferences": [owner_reference("Task", name, uid)]},
         # A task runs once: ECS never restarts a stopped task, and neither does this pod.
-        "spec": {**pod.spec, "restartPolicy": "Never"},
+        "spec": {**pod.spec, **scheduling, "restartPolicy": "Never"},
     }
 
 

@@ -1,0 +1,186 @@
+"""What the operator has seen of each Service's workload, kept in memory from its watches.
+
+Every pod, ReplicaSet, Deployment, DaemonSet and DaemonSet revision event used to cost a LIST
+of the namespace's pods and ReplicaSets; with a thousand services that is quadratic work for
+the API server. Kopf indexes keep the objects (trimmed to the fields the status needs) keyed by
+(namespace, service), and Kopf starts no handler before they hold the initial listing, so a
+restarted operator never computes a status from half of what exists.
+
+Status refreshes are also coalesced: a burst of events for one service (three pods starting,
+their ReplicaSet counting them) becomes one refresh, not one per event.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import queue
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import kopf
+
+from .. import k8s, metrics
+from ..translate.names import LABEL_MANAGED_BY, LABEL_SERVICE, MANAGED_BY
+
+log = logging.getLogger(__name__)
+Key = tuple[str, str]
+INDEXES = ("service_pods", "service_replica_sets", "service_workloads", "service_revisions")
+_METADATA = ("name", "namespace", "uid", "labels", "annotations", "ownerReferences",
+             "creationTimestamp", "deletionTimestamp", "generation")
+
+
+def _template_annotations(spec: Mapping) -> dict:
+    template = spec.get("template") or {}
+    return {"metadata": {"annotations": dict((template.get("metadata") or {})
+                                             .get("annotations") or {})}}
+
+
+def trimmed(body: Mapping) -> dict:
+    """The fields service status reads; a fraction of a full object's memory."""
+    meta = body.get("metadata") or {}
+    spec = body.get("spec") or {}
+    kept: dict[str, Any] = {
+        "kind": body.get("kind"),
+        "metadata": {k: meta[k] for k in _METADATA if k in meta},
+        "status": dict(body.get("status") or {}),
+    }
+    if body.get("kind") == "ControllerRevision":
+        kept["revision"] = body.get("revision")
+        kept["data"] = {"spec": {"template": _template_annotations(
+            ((body.get("data") or {}).get("spec") or {}))}}
+    elif body.get("kind") != "Pod":
+        kept["spec"] = {"template": _template_annotations(spec)}
+        if "replicas" in spec:
+            kept["spec"]["replicas"] = spec["replicas"]
+    return kept
+
+
+def _entry(namespace: str | None, labels: Mapping, body: Mapping) -> dict:
+    return {(namespace, labels[LABEL_SERVICE]): trimmed(body)}
+
+
+@kopf.index("", "v1", "pods", labels={LABEL_SERVICE: kopf.PRESENT})
+def service_pods(namespace: str, labels: kopf.Labels, body: kopf.Body, **_: object) -> dict:
+    return _entry(namespace, labels, body)
+
+
+@kopf.index("apps", "v1", "replicasets", labels={LABEL_SERVICE: kopf.PRESENT})
+def service_replica_sets(namespace: str, labels: kopf.Labels, body: kopf.Body,
+                         **_: object) -> dict:
+    return _entry(namespace, labels, body)
+
+
+@kopf.index("apps", "v1", "deployments", labels={LABEL_MANAGED_BY: MANAGED_BY,
+                                                  LABEL_SERVICE: kopf.PRESENT})
+@kopf.index("apps", "v1", "daemonsets", labels={LABEL_MANAGED_BY: MANAGED_BY,
+                                                 LABEL_SERVICE: kopf.PRESENT})
+def service_workloads(namespace: str, labels: kopf.Labels, body: kopf.Body,
+                      **_: object) -> dict:
+    return _entry(namespace, labels, body)
+
+
+@kopf.index("apps", "v1", "controllerrevisions", labels={LABEL_SERVICE: kopf.PRESENT})
+def service_revisions(namespace: str, labels: kopf.Labels, body: kopf.Body,
+                      **_: object) -> dict:
+    """A DaemonSet's revisions (TaskDefinition revisions carry no service label)."""
+    return _entry(namespace, labels, body)
+
+
+class Views:
+    """The indexes, once a handler has been given them; until then, the API server."""
+
+    def __init__(self) -> None:
+        self._indexes: dict[str, kopf.Index] = {}
+
+    def bind(self, kwargs: Mapping[str, Any]) -> None:
+        if not self._indexes and all(name in kwargs for name in INDEXES):
+            self._indexes = {name: kwargs[name] for name in INDEXES}
+
+    def _items(self, index: str, key: Key) -> list[dict]:
+        store = self._indexes[index].get(key)
+        return list(store) if store is not None else []
+
+    def _workload(self, key: Key, kind: str) -> dict | None:
+        return next((w for w in self._items("service_workloads", key) if w["kind"] == kind
+                     and w["metadata"]["name"] == key[1]), None)
+
+    def replica_service(self, namespace: str, name: str) -> tuple[dict | None, list[dict],
+                                                                  list[dict]]:
+        if not self._indexes:
+            return k8s.service_objects(namespace, name)
+        key = (namespace, name)
+        return (self._workload(key, "Deployment"), self._items("service_replica_sets", key),
+                self._items("service_pods", key))
+
+    def daemon_service(self, namespace: str, name: str) -> tuple[dict | None, list[dict],
+                                                                 list[dict]]:
+        if not self._indexes:
+            return k8s.daemon_objects(namespace, name)
+        key = (namespace, name)
+        daemon = self._workload(key, "DaemonSet")
+        uid = (daemon or {}).get("metadata", {}).get("uid")
+        revisions = [r for r in self._items("service_revisions", key)
+                     if any(ref.get("uid") == uid
+                            for ref in r["metadata"].get("ownerReferences") or [])]
+        return daemon, revisions, self._items("service_pods", key)
+
+
+VIEWS = Views()
+
+
+class Coalescer:
+    """Runs `work(key)` soon after `mark(key)`, never twice at once for one key, and once for
+    any number of marks that arrive while it waits or runs."""
+
+    def __init__(self, work: Callable[[Key], None], workers: int = 4,
+                 retry_after: float = 2.0) -> None:
+        self._work = work
+        self._retry_after = retry_after
+        self._lock = threading.Lock()
+        self._queued: set[Key] = set()
+        self._running: set[Key] = set()
+        self._again: set[Key] = set()
+        self._queue: queue.Queue[Key] = queue.Queue()
+        self._threads = [threading.Thread(target=self._loop, daemon=True,
+                                          name=f"status-refresh-{n}") for n in range(workers)]
+        self._started = False
+        self._context: contextvars.Context | None = None
+
+    def mark(self, key: Key) -> None:
+        """Called from a Kopf handler: its context (Kopf's settings and event queue, which
+        kopf.info() needs) is kept for the refreshes."""
+        with self._lock:
+            if not self._started:
+                self._started = True
+                self._context = contextvars.copy_context()
+                for thread in self._threads:
+                    thread.start()
+            if key in self._running:
+                self._again.add(key)
+            elif key not in self._queued:
+                self._queued.add(key)
+                self._queue.put(key)
+            metrics.REFRESH_QUEUE.set(len(self._queued))
+
+    def _loop(self) -> None:
+        while True:
+            key = self._queue.get()
+            with self._lock:
+                self._queued.discard(key)
+                self._running.add(key)
+                metrics.REFRESH_QUEUE.set(len(self._queued))
+            try:
+                (self._context.copy() if self._context else contextvars.Context()).run(
+                    self._work, key)
+            except Exception:  # noqa: BLE001 - one service's failure must not stop the rest
+                log.exception("status refresh of service %s/%s failed; retrying", *key)
+                threading.Timer(self._retry_after, self.mark, args=(key,)).start()
+            finally:
+                with self._lock:
+                    self._running.discard(key)
+                    if key in self._again:
+                        self._again.discard(key)
+                        self._queued.add(key)
+                        self._queue.put(key)

@@ -1,0 +1,76 @@
+"""The in-memory view of service workloads and the coalescing of status refreshes."""
+
+from __future__ import annotations
+
+import threading
+
+from ecs_operator.handlers.observed import Coalescer, trimmed
+
+KEY = ("shop", "web")
+
+
+def test_marks_during_a_refresh_cause_exactly_one_more_refresh() -> None:
+    started, release, finished = threading.Event(), threading.Event(), threading.Event()
+    other_done = threading.Event()
+    runs: list[tuple[str, str]] = []
+
+    def work(key):
+        runs.append(key)
+        if key != KEY:
+            other_done.set()
+        elif len(runs) == 1:
+            started.set()
+            release.wait(5)
+        else:
+            finished.set()
+
+    refresher = Coalescer(work, workers=2)
+    refresher.mark(KEY)
+    assert started.wait(5)
+    for _ in range(50):  # a burst of pod events while the first refresh runs
+        refresher.mark(KEY)
+    release.set()
+    assert finished.wait(5)
+    refresher.mark(("shop", "other"))
+    assert other_done.wait(5)
+    assert runs == [KEY, KEY, ("shop", "other")]
+
+
+def test_a_failed_refresh_is_retried() -> None:
+    done = threading.Event()
+    attempts: list[int] = []
+
+    def work(key):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RuntimeError("API server unavailable")
+        done.set()
+
+    Coalescer(work, workers=1, retry_after=0.05).mark(KEY)
+    assert done.wait(5)
+    assert len(attempts) == 2
+
+
+def test_trimmed_objects_keep_what_status_reads_and_drop_the_rest() -> None:
+    replica_set = {
+        "kind": "ReplicaSet",
+        "metadata": {"name": "web-5d8", "uid": "u1", "labels": {"pod-template-hash": "5d8"},
+                     "annotations": {"deployment.kubernetes.io/revision": "2"},
+                     "managedFields": [{"manager": "kube-controller-manager"}]},
+        "spec": {"replicas": 3, "selector": {}, "template": {
+            "metadata": {"annotations": {"ecs.operator.dev/task-definition": "web:2"}},
+            "spec": {"containers": [{"name": "app", "image": "nginx"}]}}},
+        "status": {"replicas": 3},
+    }
+    assert trimmed(replica_set) == {
+        "kind": "ReplicaSet",
+        "metadata": {"name": "web-5d8", "uid": "u1", "labels": {"pod-template-hash": "5d8"},
+                     "annotations": {"deployment.kubernetes.io/revision": "2"}},
+        "spec": {"replicas": 3, "template": {"metadata": {"annotations": {
+            "ecs.operator.dev/task-definition": "web:2"}}}},
+        "status": {"replicas": 3},
+    }
+    pod = {"kind": "Pod", "metadata": {"name": "web-1"}, "spec": {"containers": []},
+           "status": {"phase": "Running"}}
+    assert trimmed(pod) == {"kind": "Pod", "metadata": {"name": "web-1"},
+                            "status": {"phase": "Running"}}
