@@ -103,6 +103,17 @@ def test_task_health_follows_essential_health_checks(containers, checked, expect
     assert status_of(pod("Running", containers), checked=checked)["healthStatus"] == expected
 
 
+def test_a_health_checked_sidecar_is_listed_and_decides_task_health() -> None:
+    body = pod("Running", [running("proxy")])
+    body["spec"]["initContainers"] = [{"name": "app", "restartPolicy": "Always"},
+                                      {"name": "migrate"}]
+    body["status"]["initContainerStatuses"] = [running("app", ready=False), exited("migrate", 0)]
+    status = status_of(body, checked={"app"})
+    assert [c["name"] for c in status["containers"]] == ["app", "proxy"]
+    assert status["containers"][0]["healthStatus"] == "UNHEALTHY"
+    assert status["healthStatus"] == "UNHEALTHY"
+
+
 def test_failed_pod_without_container_exit_failed_to_start() -> None:
     body = pod("Failed", [waiting("app", "ErrImagePull")])
     body["status"]["message"] = "image pull failed"
@@ -124,6 +135,13 @@ def test_overrides_replace_command_merge_environment_and_set_resources() -> None
     assert app["environment"] == [{"name": "MODE", "value": "test"}, {"name": "KEEP", "value": "1"}]
     assert app["memory"] == 256 and result["cpu"] == "1024"
     assert DEFINITION["containerDefinitions"][0]["command"] == ["run"], "input left unchanged"
+
+
+def test_override_environment_without_a_name_is_rejected() -> None:
+    with pytest.raises(TranslationError,
+                       match=r"containerOverrides\[0\].environment\[1\].name: required"):
+        apply_overrides(DEFINITION, {"containerOverrides": [
+            {"name": "app", "environment": [{"name": "A", "value": "1"}, {"value": "2"}]}]})
 
 
 def test_override_of_an_unknown_container_is_rejected() -> None:

@@ -105,6 +105,16 @@ def task_pod(*, name: str, namespace: str, uid: str, family: str, revision: int,
     }
 
 
+def task_container_statuses(pod: dict) -> list[dict]:
+    """The statuses of the task's ECS containers: a container others depend on runs as a
+    native sidecar (an init container that keeps running), so its status is listed there."""
+    sidecars = {c["name"] for c in pod.get("spec", {}).get("initContainers") or []
+                if c.get("restartPolicy") == "Always"}
+    status = pod.get("status", {})
+    return [c for c in status.get("initContainerStatuses") or [] if c["name"] in sidecars] \
+        + list(status.get("containerStatuses") or [])
+
+
 def essential_container_exit(pod: dict, non_essential: set[str]) -> tuple[str, int] | None:
     """(name, exit code) of an essential container that has exited, if any."""
     for status in pod.get("status", {}).get("containerStatuses") or []:
@@ -178,11 +188,11 @@ def task_status(*, previous: dict, pod: dict | None, task_definition: str, desir
         meta = pod["metadata"]
         status["podName"] = meta["name"]
         status["taskArn"] = f"{meta.get('namespace', '')}/{meta['name']}"
-        pod_status = pod.get("status", {})
-        if pod_status.get("containerStatuses"):
+        observed = task_container_statuses(pod)
+        if observed:
             status["containers"] = [
                 _container_status(c, c["name"] not in non_essential, c["name"] in health_checked)
-                for c in pod_status["containerStatuses"]]
+                for c in observed]
     if last in ("RUNNING", "ACTIVATING") or (last not in ("PROVISIONING", "PENDING")
                                               and pod is not None
                                               and pod.get("status", {}).get("startTime")):
