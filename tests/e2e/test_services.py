@@ -174,3 +174,23 @@ def test_a_task_no_node_can_hold_is_reported_with_the_schedulers_reason(
     messages = [e["message"] for e in esvc(namespace, "huge")["status"]["events"]]
     assert any(m.startswith("(service huge) was unable to place a task") and
                "Insufficient cpu" in m for m in messages)
+
+
+def test_edits_to_the_owned_deployment_are_reverted(operator, namespace) -> None:
+    apply([task_definition(), service(desired=2)], namespace)
+    wait_for("2 running tasks", steady(namespace), timeout=120)
+
+    def deployment():
+        return kubectl_json("get", "deployment", "web", "-n", namespace)
+
+    kubectl("scale", "deployment", "web", "-n", namespace, "--replicas=4")
+    wait_for("replicas back to desiredCount", lambda: deployment()["spec"]["replicas"] == 2)
+    kubectl("set", "image", "deployment/web", "-n", namespace, "proxy=registry.example/evil:1")
+
+    def proxy_image():
+        containers = deployment()["spec"]["template"]["spec"]["containers"]
+        return next(c["image"] for c in containers if c["name"] == "proxy")
+
+    wait_for("the task definition's image again",
+             lambda: proxy_image() == "registry.example/proxy:1")
+    wait_for("steady on web:1", steady(namespace, task_definition_ref="web:1"), timeout=120)

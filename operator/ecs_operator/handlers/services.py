@@ -22,6 +22,7 @@ from ..models.task_definition import TaskDefinitionSpec
 from ..translate.autoscaling import is_autoscaled
 from ..translate.conditions import condition_status
 from ..translate.daemon import daemon_desired_count, daemon_observation
+from ..translate.drift import spec_changed_by
 from ..translate.errors import TaskDefinitionNotFound, TranslationError
 from ..translate.names import GROUP, LABEL_MANAGED_BY, LABEL_REVISION, LABEL_SERVICE, \
     MANAGED_BY, family_slug, parse_reference
@@ -36,6 +37,8 @@ from .validation import describe_validation_error
 PLURAL = "ecsservices"
 log = logging.getLogger(__name__)
 _locks: dict[tuple[str, str], threading.Lock] = collections.defaultdict(threading.Lock)
+# The last edit by someone else each service's workload was reverted for: (manager, time).
+_reverted: dict[tuple[str, str], tuple[str, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -214,11 +217,22 @@ def service_changed(namespace: str, name: str, **kwargs: object) -> None:
                                                      LABEL_REVISION: kopf.PRESENT})
 @kopf.on.event("", "v1", "pods", labels={LABEL_SERVICE: kopf.PRESENT,
                                           LABEL_REVISION: kopf.PRESENT})
-def owned_object_changed(namespace: str, labels: kopf.Labels, **kwargs: object) -> None:
+def owned_object_changed(namespace: str, labels: kopf.Labels, body: kopf.Body,
+                         **kwargs: object) -> None:
     VIEWS.bind(kwargs)
     service = labels.get(LABEL_SERVICE)
-    if service:
-        _refresher.mark((namespace, service))
+    if not service:
+        return
+    edit = spec_changed_by(body) if body.get("kind") in ("Deployment", "DaemonSet") else None
+    if edit is None:
+        _reverted.pop((namespace, service), None)
+    elif _reverted.get((namespace, service)) != edit:
+        _reverted[(namespace, service)] = edit
+        log.info("service %s/%s: %s changed its %s; applying the Service's spec again",
+                 namespace, service, edit[0], body["kind"])
+        with metrics.reconciling("ecsservice"):
+            reconcile(namespace, service)
+    _refresher.mark((namespace, service))
 
 
 def _refresh(key: tuple[str, str]) -> None:
