@@ -279,3 +279,10 @@ def test_waiting_for_a_forced_deployment(monkeypatch, capsys, observations, outc
     assert outcome in result
     progress = capsys.readouterr().err.splitlines()
     assert len(progress) == lines  # one line per change (and the steady-state line)
+
+
+def test_import_warns_that_a_named_cluster_needs_labelled_nodes() -> None:
+    result = CliRunner().invoke(app.cli, ["import", str(CORPUS / "service-create-worker.json")])
+    assert result.exit_code == 0, result.output
+    assert "cluster jobs: its tasks run only on nodes labelled ecs.operator.dev/cluster=<name>" \
+        in result.stderr

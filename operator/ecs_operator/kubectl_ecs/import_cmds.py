@@ -11,6 +11,7 @@ import click
 import yaml
 
 from ..translate.ecs_import import ImportResult, import_documents, reason_for
+from ..translate.placement import DEFAULT_CLUSTER, LABEL_CLUSTER
 from . import shapes, tables
 from .app import Session, api_errors, cli, common_options, emit, fail, progress
 from .resources import get_task_definition, register_task_definition as register
@@ -78,6 +79,11 @@ def import_command(sources: tuple[str, ...], output: str, namespace: str | None,
                 click.echo(f"Service {item.name}: pins {reference}; imported task definitions "
                            "start again at revision 1 (--track-latest follows the latest)",
                            err=True)
+        cluster = item.manifest["spec"].get("cluster") if item.kind == "Service" else None
+        if cluster and cluster != DEFAULT_CLUSTER:
+            click.echo(f"Service {item.name}: cluster {cluster}: its tasks run only on nodes "
+                       f"labelled {LABEL_CLUSTER}=<name> (docs/placement.md); drop `cluster` "
+                       "to run them anywhere", err=True)
     if namespace:
         for manifest in manifests:
             manifest["metadata"]["namespace"] = namespace
