@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN_DIR = $(shell hack/install-tools.sh)
 export KUBECONFIG ?= $(CURDIR)/.cluster/kubeconfig
 
-.PHONY: deps install tools cluster-up cluster-down crds lint test test-unit test-e2e demo dashboard-png
+.PHONY: deps install tools cluster-up cluster-down crds lint test test-unit test-e2e demo dashboard-png bench
 
 install:          ## Python package with its dev dependencies
 	$(PYTHON) -m pip install -e '.[dev]'
@@ -43,3 +43,10 @@ demo:             ## the operator on the local cluster with the sample service
 
 dashboard-png:    ## docs/dashboard.png from real Prometheus queries (needs prometheus, matplotlib)
 	PATH="$(BIN_DIR):$$PATH" $(PYTHON) hack/render_dashboard.py
+
+SERVICES ?= 1000
+ROLLOUT_SERVICES ?= 100
+bench: deps       ## benchmarks on the local cluster (SERVICES=1000 ROLLOUT_SERVICES=100); see docs/performance.md
+	-PATH="$(BIN_DIR):$$PATH" $(PYTHON) bench/scale.py --services $(SERVICES)
+	-PATH="$(BIN_DIR):$$PATH" $(PYTHON) bench/latency.py --background $(SERVICES)
+	-PATH="$(BIN_DIR):$$PATH" $(PYTHON) bench/rollout.py --services $(ROLLOUT_SERVICES)

@@ -45,6 +45,7 @@ REFUSED = {
     "nearest-weekday": ("cron(0 12 15W * ? *)", r'day-of-month "15W" uses W'),
     "last-weekday": ("cron(0 12 LW * ? *)", r'day-of-month "LW" uses L'),
     "year": ("cron(0 0 1 1 ? 2027)", r'year "2027" cannot be expressed'),
+    "superscript-step": ("cron(0/² * * * ? *)", r'minutes step "/²" must be a positive number'),
     "both-days": ("cron(0 12 * * * *)", r"exactly one of day-of-month and day-of-week"),
     "neither-day": ("cron(0 12 ? * ? *)", r"exactly one of day-of-month and day-of-week"),
     "five-fields": ("cron(0 12 * * ?)", r"takes 6 fields .* got 5"),

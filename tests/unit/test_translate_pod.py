@@ -313,6 +313,7 @@ def test_health_check_command_becomes_exec_probe(command, exec_command):
     pytest.param(["CMD"], id="cmd-without-command"),
     pytest.param(["CMD-SHELL"], id="cmd-shell-without-command"),
     pytest.param(["NONE"], id="docker-none"),
+    pytest.param(["CMD curl 'http://localhost/"], id="cmd-unbalanced-quote"),
 ])
 def test_health_check_command_without_cmd_prefix_is_an_error(command):
     message = translation_error(container(healthCheck={"command": command}))
@@ -513,6 +514,8 @@ def test_stop_timeout_becomes_termination_grace_period(timeouts, expected):
                  id="uid-group-name"),
     pytest.param({"user": "www:33"}, {"runAsGroup": 33}, ("containerDefinitions[0].user",),
                  id="user-name-gid"),
+    pytest.param({"user": "²:1"}, {"runAsGroup": 1}, ("containerDefinitions[0].user",),
+                 id="superscript-digit-is-a-name-not-a-uid"),
     pytest.param({"privileged": True}, {"privileged": True}, (), id="privileged"),
     pytest.param({"readonlyRootFilesystem": True}, {"readOnlyRootFilesystem": True}, (),
                  id="read-only-root"),

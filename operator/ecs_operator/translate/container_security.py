@@ -29,12 +29,17 @@ def _run_as(user: str | None, path: str) -> tuple[dict, list[str]]:
         return {}, []
     user_part, _, group_part = user.partition(":")
     context = {}
-    if user_part.isdigit():
+    if _is_id(user_part):
         context["runAsUser"] = int(user_part)
-    if group_part.isdigit():
+    if _is_id(group_part):
         context["runAsGroup"] = int(group_part)
-    names_a_user = not user_part.isdigit() or (group_part and not group_part.isdigit())
+    names_a_user = not _is_id(user_part) or (group_part and not _is_id(group_part))
     return context, [f"{path}.user"] if names_a_user else []
+
+
+def _is_id(part: str) -> bool:
+    # ASCII only: str.isdigit() also accepts "²", which int() refuses.
+    return part.isascii() and part.isdigit()
 
 
 def _capabilities(container: ContainerDefinition) -> dict:

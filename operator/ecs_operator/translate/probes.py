@@ -43,7 +43,10 @@ def _split_single_string(text: str) -> list[str]:
     if kind == "CMD-SHELL":
         return [kind, rest.strip()] if rest.strip() else [kind]
     if kind == "CMD":
-        return [kind, *shlex.split(rest)]
+        try:
+            return [kind, *shlex.split(rest)]
+        except ValueError:  # an unbalanced quote: not a command line; reported by the caller
+            return [text]
     return [text]
 
 

@@ -99,7 +99,7 @@ def _field(text: str, token: str, name: str, low: int, high: int, names: list[st
 
 def _part(text: str, part: str, name: str, low: int, high: int, names: list[str]) -> str:
     base, _, step = part.partition("/")
-    if step and not (step.isdigit() and int(step) > 0):
+    if step and not (step.isascii() and step.isdigit() and int(step) > 0):
         raise _error(text, f'{name} step "/{step}" must be a positive number')
     if base == "*":
         bounds = ["*"]

@@ -1,0 +1,129 @@
+"""Scale: N ECS Services x 3 tasks against N plain Deployments, side by side in one run.
+
+1. Plain: N Deployments (3 replicas, the pod the operator would make) in their own namespace;
+   time from the first create until every one is available (Kubernetes controllers alone).
+   Their namespace is then deleted (both sets would not fit the local cluster at once).
+2. ECS: one TaskDefinition, then N Services (desiredCount 3) in another namespace; time from
+   the first create until every Service reports runningCount == desiredCount.
+   ratio = ECS time / plain time (target <= 1.5).
+3. The operator at N Services: resident memory, CPU used during step 2, and the API writes
+   during --steady-seconds of steady state: the operator's own counter, the objects written
+   (resourceVersion changed: Services, TaskDefinitions, Deployments, PDBs, ControllerRevisions,
+   events) in the Services' namespace by anyone, Kopf included, and for reference the API
+   server's count of writes to those kinds in the whole cluster.
+
+Usage: python bench/scale.py --services 1000   (KUBECONFIG: the local cluster)
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import common
+
+
+def _timed_plain(namespace: str, count: int, tasks: int, timeout: float) -> float:
+    started = time.monotonic()
+    common.parallel(lambda i: common.apps().create_namespaced_deployment(
+        namespace, common.plain_deployment(f"svc-{i}", tasks)), range(count))
+
+    def available() -> bool:
+        items = common.apps().list_namespaced_deployment(namespace).items
+        return sum((d.status.available_replicas or 0) == tasks
+                   and (d.status.updated_replicas or 0) == tasks for d in items) == count
+    common.wait_for(f"{count} Deployments available", available, timeout, interval=0.5)
+    return time.monotonic() - started
+
+
+def _timed_services(namespace: str, count: int, tasks: int, timeout: float) -> float:
+    started = time.monotonic()
+    common.parallel(lambda i: common.create_custom(
+        namespace, "ecsservices", common.service(f"svc-{i}", desired=tasks)), range(count))
+
+    def running() -> bool:
+        items = common.list_custom(namespace, "ecsservices")
+        return sum(common.converged(s) for s in items) == count
+    try:
+        common.wait_for(f"{count} Services running", running, timeout, interval=0.5)
+    except TimeoutError:
+        return float("inf")  # reported as a MISS, with how many did converge
+    return time.monotonic() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--services", type=int, default=1000, help="N (default 1000)")
+    parser.add_argument("--tasks", type=int, default=3, help="tasks per Service (default 3)")
+    parser.add_argument("--steady-seconds", type=float, default=60,
+                        help="steady-state window for counting API writes (default 60)")
+    parser.add_argument("--timeout", type=float, default=1800,
+                        help="give up on a phase after this many seconds")
+    common.operator_arguments(parser)
+    args = parser.parse_args()
+
+    common.connect()
+    common.install_crds()
+    operator = common.start_operator(args)
+    plain_ns = common.create_namespace("bench-plain")
+    ecs_ns = common.create_namespace("bench-ecs")
+    try:
+        plain = _timed_plain(plain_ns, args.services, args.tasks, args.timeout)
+        # Both sets at once would not fit the local cluster (1,500 pods a node): free the nodes.
+        common.delete_namespace(plain_ns)
+        common.wait_for("the plain namespace to go", lambda: not any(
+            n.metadata.name == plain_ns for n in common.core().list_namespace().items),
+            args.timeout, interval=2)
+        common.register(ecs_ns, common.task_definition(), revision=1)
+        cpu_before = operator.cpu_seconds()
+        ecs = _timed_services(ecs_ns, args.services, args.tasks, args.timeout)
+        cpu_used = operator.cpu_seconds() - cpu_before
+
+        # Let the last status writes and events settle before the quiet window starts.
+        time.sleep(5)
+        writes_before, server_before = operator.api_writes(), common.apiserver_writes()
+        objects_before = common.namespace_versions(ecs_ns)
+        cpu_quiet_before = operator.cpu_seconds()
+        time.sleep(args.steady_seconds)
+        writes = operator.api_writes() - writes_before
+        objects_written = common.changed(objects_before, common.namespace_versions(ecs_ns))
+        server_by_kind = common.apiserver_writes() - server_before
+        server_writes = sum(server_by_kind.values())
+        cpu_quiet = operator.cpu_seconds() - cpu_quiet_before
+        rss = operator.rss_mib()
+        still = sum(common.converged(s) for s in common.list_custom(ecs_ns, "ecsservices"))
+    finally:
+        operator.stop()
+        if not args.keep:
+            common.delete_namespace(plain_ns)
+            common.delete_namespace(ecs_ns)
+
+    n, tasks = args.services, args.tasks
+    table = common.Table(f"scale: {n} Services x {tasks} tasks ({n * tasks} pods) vs "
+                         f"{n} plain Deployments")
+    table.add(f"plain Deployments available ({n})", plain, "s")
+    table.add(f"ECS Services running == desired ({n})",
+              ecs if ecs != float("inf") else f"> {args.timeout:.0f}", "s")
+    table.add("ratio ECS / plain", ecs / plain if ecs != float("inf") else "timed out", "",
+              "<= 1.5", ecs / plain <= 1.5)
+    table.add(f"operator RSS at {n} Services", rss, "MiB", "<= 200 MiB", rss <= 200)
+    table.add("operator CPU while converging", cpu_used, "CPU s")
+    table.add(f"operator CPU in {args.steady_seconds:.0f} s steady state", cpu_quiet, "CPU s")
+    table.add(f"operator API writes in {args.steady_seconds:.0f} s steady state", writes, "",
+              "0", writes == 0)
+    written = sum(objects_written.values())
+    table.add(f"objects written in the Services' namespace in {args.steady_seconds:.0f} s",
+              written, "", "0", written == 0)
+    for kind, count in objects_written.most_common(5):
+        table.add(f"  of which {kind}", count)
+    table.add(f"API server writes to those kinds, whole cluster, in {args.steady_seconds:.0f} s",
+              server_writes)
+    for (verb, resource), count in server_by_kind.most_common(3):
+        table.add(f"  of which {verb} {resource}", count)
+    table.add("Services still running == desired", f"{still}/{n}", "", f"{n}/{n}", still == n)
+    return 0 if table.print() else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
