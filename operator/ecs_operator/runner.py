@@ -8,7 +8,7 @@ import logging
 import kopf
 
 from . import __version__, k8s
-from .translate.names import GROUP
+from .translate.names import GROUP, LABEL_MANAGED_BY, MANAGED_BY
 
 # A replica that dies stops renewing its peering record; the next one takes over once the
 # record is this old, well within 30 seconds.
@@ -16,6 +16,9 @@ PEERING_LIFETIME_SECONDS = 15
 # Watches are re-established before any proxy or load balancer drops them silently.
 WATCH_SERVER_TIMEOUT_SECONDS = 300
 WATCH_CLIENT_TIMEOUT_SECONDS = 330
+# Built-in kinds the operator watches only for the objects it made; filtering them on the
+# server keeps every other pod and Deployment of the cluster out of the operator's memory.
+OWNED_KINDS = ("pods", "replicasets", "deployments", "daemonsets", "controllerrevisions")
 
 
 @kopf.on.startup()
@@ -29,6 +32,8 @@ def configure(settings: kopf.OperatorSettings, **_: object) -> None:
     settings.watching.server_timeout = WATCH_SERVER_TIMEOUT_SECONDS
     settings.watching.client_timeout = WATCH_CLIENT_TIMEOUT_SECONDS
     settings.watching.connect_timeout = 30
+    for kind in OWNED_KINDS:
+        settings.watching.label_selectors[kind] = f"{LABEL_MANAGED_BY}={MANAGED_BY}"
     settings.posting.level = logging.INFO
     settings.execution.max_workers = 8
     settings.peering.lifetime = PEERING_LIFETIME_SECONDS

@@ -39,9 +39,10 @@ def workload(*entries: dict) -> dict:
               entry("kubectl-edit", "2026-11-25T10:05:00Z")),
      ("kubectl-edit", "2026-11-25T10:05:00Z")),
     (workload(entry("kubectl-edit", "2026-11-25T10:05:00Z"),
-              entry("ecs-operator", "2026-11-25T10:05:00Z", "Apply")), None),
+              entry("ecs-operator", "2026-11-25T10:05:00Z", "Apply")),
+     ("kubectl-edit", "2026-11-25T10:05:00Z")),
     (workload(entry("ecs-operator", "2026-11-25T10:00:00Z", "Apply")), None),
 ], ids=["kubectl-edit", "kubectl-scale", "operator-reapplied", "hpa-scaled",
-        "status-writes-ignored", "same-second-operator-wins", "just-created"])
+        "status-writes-ignored", "same-second-edit-counts", "just-created"])
 def test_spec_changed_by(body, expected) -> None:
     assert spec_changed_by(body) == expected

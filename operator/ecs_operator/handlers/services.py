@@ -37,6 +37,8 @@ from .validation import describe_validation_error
 PLURAL = "ecsservices"
 log = logging.getLogger(__name__)
 _locks: dict[tuple[str, str], threading.Lock] = collections.defaultdict(threading.Lock)
+# What each Service was last applied as (kind, name), so unchanged sets skip the pruning.
+_applied: dict[tuple[str, str], set[tuple[str, str]]] = {}
 # The last edit by someone else each service's workload was reverted for: (manager, time).
 _reverted: dict[tuple[str, str], tuple[str, str]] = {}
 
@@ -109,7 +111,9 @@ def _apply(service: dict, family: str, revision: int, model: TaskDefinitionSpec,
     """Applies everything the Service becomes and deletes what it no longer needs."""
     meta, spec = service["metadata"], service.get("spec", {})
     namespace, name, uid = meta["namespace"], meta["name"], meta["uid"]
-    current = None if is_daemon(spec) else k8s.get_deployment(namespace, name)
+    # Only the autoscaling handover needs to look at the live Deployment.
+    current = k8s.get_deployment(namespace, name) \
+        if is_autoscaled(spec) and not is_daemon(spec) else None
     try:
         wanted = service_objects(name=name, namespace=namespace, uid=uid, spec=spec,
                                  family=family, revision=revision, task_definition=model,
@@ -122,9 +126,14 @@ def _apply(service: dict, family: str, revision: int, model: TaskDefinitionSpec,
                  namespace, name)
     for obj in wanted.objects:
         k8s.apply(obj)
-    for kind, removed in k8s.prune_service_objects(namespace, name, uid, wanted.keys()):
-        log.info("service %s/%s: deleted %s %s, no longer part of the spec", namespace, name,
-                 kind, removed)
+    keys = wanted.keys()
+    # A Service that never had a status never owned anything; one whose set of objects is
+    # the same as last time has nothing new to delete.
+    if service.get("status") and _applied.get((namespace, name)) != keys:
+        for kind, removed in k8s.prune_service_objects(namespace, name, uid, keys):
+            log.info("service %s/%s: deleted %s %s, no longer part of the spec", namespace,
+                     name, kind, removed)
+    _applied[(namespace, name)] = keys
     return Resolution(f"{family}:{revision}", wanted.unsupported, None)
 
 
@@ -245,6 +254,7 @@ _refresher = Coalescer(_refresh)
 
 @kopf.on.delete(GROUP, "v1alpha1", PLURAL, optional=True)
 def service_deleted(namespace: str, name: str, **_: object) -> None:
+    _applied.pop((namespace, name), None)
     metrics.STATES.service(namespace, name, None)
 
 

@@ -29,9 +29,11 @@ def spec_changed_by(workload: dict) -> tuple[str, str] | None:
                and ("f:spec" in (entry.get("fieldsV1") or {}) or entry.get("subresource"))]
     if not changes:
         return None
-    # Times have a one-second resolution: on a tie the operator's own change is the newer.
-    # Updates through the scale subresource record no time; they count as the newest (the
-    # operator's next apply takes replicas back and the entry disappears).
-    newest = max(changes, key=lambda e: (e.get("time") or "~", e.get("manager") in OWN_MANAGERS))
+    # Times have a one-second resolution: on a tie someone else's change counts as the newer
+    # (the caller reverts each (manager, time) once, so this cannot loop). Updates through the
+    # scale subresource record no time; they count as the newest (the operator's next apply
+    # takes replicas back and the entry disappears).
+    newest = max(changes, key=lambda e: (e.get("time") or "~",
+                                         e.get("manager") not in OWN_MANAGERS))
     manager = newest.get("manager", "")
     return None if manager in OWN_MANAGERS else (manager, newest.get("time") or "")
