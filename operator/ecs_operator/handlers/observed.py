@@ -6,6 +6,10 @@ the API server. Kopf indexes keep the objects (trimmed to the fields the status 
 (namespace, service), and Kopf starts no handler before they hold the initial listing, so a
 restarted operator never computes a status from half of what exists.
 
+The index functions and the handler that marks a service for a refresh do no I/O, so they are
+coroutines: they run on Kopf's event loop instead of waiting for one of the threads that the
+blocking reconciles occupy, a wait every pod event used to pay twice.
+
 Status refreshes are also coalesced: a burst of events for one service (three pods starting,
 their ReplicaSet counting them) becomes one refresh, not one per event.
 """
@@ -62,12 +66,13 @@ def _entry(namespace: str | None, labels: Mapping, body: Mapping) -> dict:
 
 
 @kopf.index("", "v1", "pods", labels={LABEL_SERVICE: kopf.PRESENT})
-def service_pods(namespace: str, labels: kopf.Labels, body: kopf.Body, **_: object) -> dict:
+async def service_pods(namespace: str, labels: kopf.Labels, body: kopf.Body,
+                       **_: object) -> dict:
     return _entry(namespace, labels, body)
 
 
 @kopf.index("apps", "v1", "replicasets", labels={LABEL_SERVICE: kopf.PRESENT})
-def service_replica_sets(namespace: str, labels: kopf.Labels, body: kopf.Body,
+async def service_replica_sets(namespace: str, labels: kopf.Labels, body: kopf.Body,
                          **_: object) -> dict:
     return _entry(namespace, labels, body)
 
@@ -76,13 +81,13 @@ def service_replica_sets(namespace: str, labels: kopf.Labels, body: kopf.Body,
                                                   LABEL_SERVICE: kopf.PRESENT})
 @kopf.index("apps", "v1", "daemonsets", labels={LABEL_MANAGED_BY: MANAGED_BY,
                                                  LABEL_SERVICE: kopf.PRESENT})
-def service_workloads(namespace: str, labels: kopf.Labels, body: kopf.Body,
+async def service_workloads(namespace: str, labels: kopf.Labels, body: kopf.Body,
                       **_: object) -> dict:
     return _entry(namespace, labels, body)
 
 
 @kopf.index("apps", "v1", "controllerrevisions", labels={LABEL_SERVICE: kopf.PRESENT})
-def service_revisions(namespace: str, labels: kopf.Labels, body: kopf.Body,
+async def service_revisions(namespace: str, labels: kopf.Labels, body: kopf.Body,
                       **_: object) -> dict:
     """A DaemonSet's revisions (TaskDefinition revisions carry no service label)."""
     return _entry(namespace, labels, body)

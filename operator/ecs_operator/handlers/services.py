@@ -7,6 +7,7 @@ same two functions, so a restarted operator simply recomputes from what it obser
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import copy
 import logging
@@ -226,8 +227,10 @@ def service_changed(namespace: str, name: str, **kwargs: object) -> None:
                                                      LABEL_REVISION: kopf.PRESENT})
 @kopf.on.event("", "v1", "pods", labels={LABEL_SERVICE: kopf.PRESENT,
                                           LABEL_REVISION: kopf.PRESENT})
-def owned_object_changed(namespace: str, labels: kopf.Labels, body: kopf.Body,
-                         **kwargs: object) -> None:
+async def owned_object_changed(namespace: str, labels: kopf.Labels, body: kopf.Body,
+                               **kwargs: object) -> None:
+    """A coroutine (see observed.py): marking a service costs no thread; only reverting
+    someone else's edit, which calls the API server, goes to one."""
     VIEWS.bind(kwargs)
     service = labels.get(LABEL_SERVICE)
     if not service:
@@ -239,9 +242,13 @@ def owned_object_changed(namespace: str, labels: kopf.Labels, body: kopf.Body,
         _reverted[(namespace, service)] = edit
         log.info("service %s/%s: %s changed its %s; applying the Service's spec again",
                  namespace, service, edit[0], body["kind"])
-        with metrics.reconciling("ecsservice"):
-            reconcile(namespace, service)
+        await asyncio.to_thread(_reconcile_measured, namespace, service)
     _refresher.mark((namespace, service))
+
+
+def _reconcile_measured(namespace: str, name: str) -> None:
+    with metrics.reconciling("ecsservice"):
+        reconcile(namespace, name)
 
 
 def _refresh(key: tuple[str, str]) -> None:
