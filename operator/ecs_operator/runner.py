@@ -8,6 +8,7 @@ import logging
 import kopf
 
 from . import __version__, k8s
+from .kopf_tuning import EssenceDiffBase, install_log_filter
 from .translate.names import GROUP, LABEL_MANAGED_BY, MANAGED_BY
 
 # A replica that dies stops renewing its peering record; the next one takes over once the
@@ -21,28 +22,13 @@ WATCH_CLIENT_TIMEOUT_SECONDS = 330
 OWNED_KINDS = ("pods", "replicasets", "deployments", "daemonsets", "controllerrevisions")
 
 
-class _NotPostedBelowWarning(logging.Filter):
-    """Kopf posts its log lines about an object as Events: "Handler ... succeeded" and
-    "Creation is processed" would be two more API writes per change of every Service, next to
-    the operator's own ECS-worded events. Its warnings and errors (a handler that will be
-    retried) are still posted."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < logging.WARNING:
-            record.k8s_skip = True
-        return True
-
-
-_KOPF_SUCCESS_LINES = _NotPostedBelowWarning()
-
-
 @kopf.on.startup()
 def configure(settings: kopf.OperatorSettings, **_: object) -> None:
     k8s.load_configuration()
     # Progress and diff-base live in annotations: the CRDs' structural status has no room for
     # Kopf's own bookkeeping, and annotations survive operator restarts.
     settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
-    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
+    settings.persistence.diffbase_storage = EssenceDiffBase(
         prefix=GROUP, key="last-handled-configuration")
     settings.watching.server_timeout = WATCH_SERVER_TIMEOUT_SECONDS
     settings.watching.client_timeout = WATCH_CLIENT_TIMEOUT_SECONDS
@@ -50,8 +36,7 @@ def configure(settings: kopf.OperatorSettings, **_: object) -> None:
     for kind in OWNED_KINDS:
         settings.watching.label_selectors[kind] = f"{LABEL_MANAGED_BY}={MANAGED_BY}"
     settings.posting.level = logging.INFO
-    if _KOPF_SUCCESS_LINES not in logging.getLogger("kopf.objects").filters:
-        logging.getLogger("kopf.objects").addFilter(_KOPF_SUCCESS_LINES)
+    install_log_filter()
     settings.execution.max_workers = 8
     settings.peering.lifetime = PEERING_LIFETIME_SECONDS
     logging.getLogger(__name__).info("ecs-operator %s: configured, watching", __version__)

@@ -1,0 +1,119 @@
+"""The operator's cheaper Kopf bookkeeping must decide exactly what Kopf's own would."""
+
+from __future__ import annotations
+
+import logging
+
+import kopf
+import pytest
+
+from ecs_operator.kopf_tuning import EssenceDiffBase, QuietKopfLines
+
+SERVICE = {
+    "apiVersion": "ecs.operator.dev/v1alpha1",
+    "kind": "ECSService",
+    "metadata": {
+        "name": "web", "namespace": "shop", "uid": "u-1", "resourceVersion": "42",
+        "generation": 3,
+        "labels": {"team": "payments"},
+        "annotations": {
+            "note": "kept",
+            "ecs.operator.dev/last-handled-configuration": '{"spec": {"desiredCount": 2}}',
+        },
+        "managedFields": [{"manager": "kubectl", "fieldsV1": {"f:spec": {}}}] * 50,
+    },
+    "spec": {"taskDefinition": "web", "desiredCount": 3},
+    "status": {"runningCount": 3, "runningTasks": [f"web-{n}" for n in range(100)],
+               "conditions": [{"type": "Ready", "status": "True"}]},
+}
+
+
+def kopf_storage() -> kopf.AnnotationsDiffBaseStorage:
+    return kopf.AnnotationsDiffBaseStorage(prefix="ecs.operator.dev",
+                                           key="last-handled-configuration")
+
+
+def essence_storage() -> EssenceDiffBase:
+    return EssenceDiffBase(prefix="ecs.operator.dev", key="last-handled-configuration")
+
+
+@pytest.mark.parametrize("extra_fields", [
+    None,
+    [("spec",)],
+    [("status", "runningCount")],
+    ["status.conditions"],
+    [("metadata", "generation")],
+    [("spec",), ("metadata", "labels", "team")],
+])
+def test_essence_is_the_one_kopf_computes(extra_fields: list | None) -> None:
+    body = kopf.Body(SERVICE)
+    assert essence_storage().build(body=body, extra_fields=extra_fields) == \
+        kopf_storage().build(body=body, extra_fields=extra_fields)
+
+
+def test_a_deployments_replica_set_keeps_kopfs_annotation_apart() -> None:
+    replica_set = {
+        "kind": "ReplicaSet",
+        "metadata": {"ownerReferences": [{"kind": "Deployment", "name": "web"}],
+                     "annotations": {
+                         "ecs.operator.dev/last-handled-configuration-ofDRS": "{}",
+                         "ecs.operator.dev/last-handled-configuration": "{}",
+                         "deployment.kubernetes.io/revision": "2"}},
+        "spec": {"replicas": 3},
+    }
+    body = kopf.Body(replica_set)
+    essence = essence_storage().build(body=body)
+    assert essence == kopf_storage().build(body=body)
+    assert essence["metadata"]["annotations"] == {
+        "ecs.operator.dev/last-handled-configuration": "{}",
+        "deployment.kubernetes.io/revision": "2"}
+
+
+def test_essence_leaves_status_and_managed_fields_out() -> None:
+    essence = essence_storage().build(body=kopf.Body(SERVICE), extra_fields=[("spec",)])
+    assert essence == {"spec": {"taskDefinition": "web", "desiredCount": 3},
+                       "metadata": {"labels": {"team": "payments"},
+                                    "annotations": {"note": "kept"}}}
+
+
+def test_a_status_write_is_not_a_change() -> None:
+    storage = essence_storage()
+    before = storage.build(body=kopf.Body(SERVICE), extra_fields=[("spec",)])
+    written = {**SERVICE, "status": {"runningCount": 2}}
+    assert storage.build(body=kopf.Body(written), extra_fields=[("spec",)]) == before
+
+
+def record(level: int, **extra: object) -> logging.LogRecord:
+    line = logging.LogRecord("kopf.objects", level, __file__, 1, "Handler succeeded.", None,
+                             None)
+    for key, value in extra.items():
+        setattr(line, key, value)
+    return line
+
+
+@pytest.fixture
+def root_level():
+    root = logging.getLogger()
+    saved = root.level
+    yield root.setLevel
+    root.setLevel(saved)
+
+
+def test_success_lines_are_logged_but_not_posted(root_level) -> None:
+    root_level(logging.INFO)
+    line = record(logging.INFO, k8s_skip=False)
+    assert QuietKopfLines().filter(line)
+    assert line.k8s_skip is True
+
+
+def test_warnings_are_still_posted(root_level) -> None:
+    root_level(logging.INFO)
+    line = record(logging.WARNING, k8s_skip=False)
+    assert QuietKopfLines().filter(line)
+    assert line.k8s_skip is False
+
+
+@pytest.mark.parametrize("level,logged", [(logging.INFO, False), (logging.DEBUG, True)])
+def test_per_event_lines_only_with_verbose(root_level, level: int, logged: bool) -> None:
+    root_level(level)
+    assert QuietKopfLines().filter(record(logging.INFO, k8s_skip=True)) is logged
