@@ -60,6 +60,10 @@ def apps() -> client.AppsV1Api:
     return client.AppsV1Api()
 
 
+def policy() -> client.PolicyV1Api:
+    return client.PolicyV1Api()
+
+
 def custom() -> client.CustomObjectsApi:
     return client.CustomObjectsApi()
 
@@ -124,6 +128,30 @@ def apiserver_writes() -> collections.Counter:
     return writes
 
 
+# /proc/<pid>/comm is cut at 15 characters ("kube-controller").
+CONTROL_PLANE = ("kube-apiserver", "etcd", "kube-controller", "kube-scheduler", "kwok")
+
+
+def control_plane_cpu() -> collections.Counter:
+    """CPU seconds used so far by the local cluster's processes on this machine, by name, and
+    by the whole machine ("machine"); empty names when the cluster runs elsewhere."""
+    used: collections.Counter = collections.Counter()
+    for proc in pathlib.Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            name = (proc / "comm").read_text().strip()
+            if name.startswith(CONTROL_PLANE):
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                used[name] += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # exited while being read
+    ticks = pathlib.Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    idle = int(ticks[3]) + int(ticks[4])  # idle + iowait
+    used["machine"] = (sum(int(t) for t in ticks) - idle) / CLOCK_TICKS
+    return used
+
+
 def namespace_versions(namespace: str) -> dict[tuple[str, str], str]:
     """resourceVersion of every object of the kinds the operator writes in one namespace
     (events included): any write to one of them, by anyone, changes this snapshot."""
@@ -186,12 +214,23 @@ def plain_deployment(name: str, replicas: int, image: str = IMAGE) -> dict:
                                   "spec": {**pod.spec, "restartPolicy": "Always"}}}}
 
 
+def plain_disruption_budget(name: str, replicas: int) -> dict:
+    """The PodDisruptionBudget the operator makes for a Service at minimumHealthyPercent 100."""
+    return {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+            "metadata": {"name": name},
+            "spec": {"minAvailable": replicas, "selector": {"matchLabels": {"app": name}}}}
+
+
 def create_custom(namespace: str, plural: str, body: dict) -> None:
     custom().create_namespaced_custom_object(GROUP, VERSION, namespace, plural, body)
 
 
-def list_custom(namespace: str, plural: str) -> list[dict]:
-    return custom().list_namespaced_custom_object(GROUP, VERSION, namespace, plural)["items"]
+def list_custom(namespace: str, plural: str, cached: bool = False) -> list[dict]:
+    """cached: from the API server's watch cache (resourceVersion 0), which spares etcd a
+    read of every object while a benchmark polls."""
+    extra = {"resource_version": "0"} if cached else {}
+    return custom().list_namespaced_custom_object(GROUP, VERSION, namespace, plural,
+                                                  **extra)["items"]
 
 
 def register(namespace: str, definition: dict, revision: int, timeout: float = 120) -> None:
