@@ -327,10 +327,16 @@ def operator_arguments(parser: argparse.ArgumentParser) -> None:
                         help="leave the bench namespaces in place at the end")
 
 
-def start_operator(args: argparse.Namespace) -> Operator:
+def start(parser: argparse.ArgumentParser) -> tuple[argparse.Namespace, Operator]:
+    """What every benchmark does first: its arguments and the operator's, the cluster
+    connection, the CRDs, and the operator to measure (started here unless given)."""
+    operator_arguments(parser)
+    args = parser.parse_args()
     if args.operator_pid is not None and not args.metrics_url:
         raise SystemExit("--operator-pid needs --metrics-url")
-    return Operator(args.operator_pid, args.metrics_url)
+    connect()
+    install_crds()
+    return args, Operator(args.operator_pid, args.metrics_url)
 
 
 # --- figures -----------------------------------------------------------------------------

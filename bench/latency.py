@@ -100,12 +100,7 @@ def main() -> int:
     parser.add_argument("--poll", type=float, default=0.02, help="poll interval, seconds")
     parser.add_argument("--target", type=float, default=0.5, help="p99 target, seconds")
     parser.add_argument("--timeout", type=float, default=1800)
-    common.operator_arguments(parser)
-    args = parser.parse_args()
-
-    common.connect()
-    common.install_crds()
-    operator = common.start_operator(args)
+    args, operator = common.start(parser)
     namespace = common.create_namespace("bench-latency")
     try:
         common.register(namespace, common.task_definition(), revision=1)

@@ -73,12 +73,7 @@ def main() -> int:
     parser.add_argument("--maximum-percent", type=int, default=200)
     parser.add_argument("--sample", type=float, default=0.5, help="sampling interval, seconds")
     parser.add_argument("--timeout", type=float, default=1800)
-    common.operator_arguments(parser)
-    args = parser.parse_args()
-
-    common.connect()
-    common.install_crds()
-    operator = common.start_operator(args)
+    args, operator = common.start(parser)
     namespace = common.create_namespace("bench-rollout")
     names = [f"svc-{i}" for i in range(args.services)]
     minimum = math.ceil(args.tasks * args.minimum_healthy_percent / 100)

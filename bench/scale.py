@@ -77,12 +77,7 @@ def main() -> int:
                              "makes too, to tell the operator's own cost from its objects'")
     parser.add_argument("--timeout", type=float, default=1800,
                         help="give up on a phase after this many seconds")
-    common.operator_arguments(parser)
-    args = parser.parse_args()
-
-    common.connect()
-    common.install_crds()
-    operator = common.start_operator(args)
+    args, operator = common.start(parser)
     plain_ns = common.create_namespace("bench-plain")
     ecs_ns = common.create_namespace("bench-ecs")
     try:

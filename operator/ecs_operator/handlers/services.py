@@ -211,8 +211,7 @@ def _observe(namespace: str, name: str, spec: dict) -> tuple[Observed, dict]:
 @kopf.on.update(GROUP, "v1alpha1", PLURAL, field="spec")
 def service_changed(namespace: str, name: str, **kwargs: object) -> None:
     VIEWS.bind(kwargs)
-    with metrics.reconciling("ecsservice"):
-        resolution = reconcile(namespace, name)
+    resolution = _reconcile_measured(namespace, name)
     if resolution and resolution.problem:
         # The spec (or its task definition) must change before anything can be done; a new
         # TaskDefinition revision re-reconciles through task_definition_revised.
@@ -246,9 +245,9 @@ async def owned_object_changed(namespace: str, labels: kopf.Labels, body: kopf.B
     _refresher.mark((namespace, service))
 
 
-def _reconcile_measured(namespace: str, name: str) -> None:
+def _reconcile_measured(namespace: str, name: str) -> Resolution | None:
     with metrics.reconciling("ecsservice"):
-        reconcile(namespace, name)
+        return reconcile(namespace, name)
 
 
 def _refresh(key: tuple[str, str]) -> None:

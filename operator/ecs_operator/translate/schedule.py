@@ -42,10 +42,15 @@ def _error(expression: str, reason: str) -> TranslationError:
     return TranslationError(f"scheduleExpression: {expression}: {reason}")
 
 
+def _whole_number(text: str) -> bool:
+    # ASCII only: str.isdigit() also accepts "²", which int() refuses.
+    return text.isascii() and text.isdigit()
+
+
 def _rate(text: str) -> str:
     match = _RATE.match(text)
     number = match.group(1) if match else ""
-    if not (number.isascii() and number.isdigit()) or match.group(2) not in _UNITS:
+    if not _whole_number(number) or match.group(2) not in _UNITS:
         raise _error(text, "rate() takes a positive whole number and minute(s), hour(s) or "
                            "day(s), e.g. rate(5 minutes)")
     value, unit = int(match.group(1)), match.group(2)
@@ -99,7 +104,7 @@ def _field(text: str, token: str, name: str, low: int, high: int, names: list[st
 
 def _part(text: str, part: str, name: str, low: int, high: int, names: list[str]) -> str:
     base, _, step = part.partition("/")
-    if step and not (step.isascii() and step.isdigit() and int(step) > 0):
+    if step and not (_whole_number(step) and int(step) > 0):
         raise _error(text, f'{name} step "/{step}" must be a positive number')
     if base == "*":
         bounds = ["*"]
@@ -116,7 +121,7 @@ def _part(text: str, part: str, name: str, low: int, high: int, names: list[str]
 def _value(text: str, value: str, name: str, low: int, high: int, names: list[str]) -> str:
     if value in names:
         return value
-    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
+    if not _whole_number(value) or not low <= int(value) <= high:
         raise _error(text, f'{name} "{value}" is outside {low}-{high}')
     if name == "day-of-week":
         return str(int(value) - 1)  # EventBridge SUN=1 .. SAT=7; cron SUN=0 .. SAT=6
