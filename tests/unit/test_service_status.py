@@ -186,3 +186,15 @@ def test_new_replica_set_is_primary_before_the_deployment_revision_catches_up() 
     primary = result.status["deployments"][0]
     assert (primary["taskDefinition"], primary["status"], primary["rolloutState"]) == (
         "web:2", "PRIMARY", "IN_PROGRESS")
+
+
+def test_a_revision_just_applied_is_in_progress_until_its_replica_set_is_seen() -> None:
+    old_only = replica_set("rs-1", "1", "aaa", 2, "web:1")
+    status = compute(Observed(DEPLOYMENT, [old_only], [pod("p1", "aaa"), pod("p2", "aaa")]),
+                     previous={"taskDefinition": "web:1"}).status
+    assert status["taskDefinition"] == "web:2"
+    assert status["rolloutState"] == "IN_PROGRESS"
+    conditions = {c["type"]: c for c in status["conditions"]}
+    assert conditions["SteadyState"]["status"] == "False"
+    assert conditions["Progressing"]["reason"] == "RolloutInProgress"
+    assert "web:2" in conditions["Progressing"]["message"]

@@ -224,9 +224,13 @@ def service_status(*, name: str, generation: int, spec: dict, previous: dict,
     healthy = sum(is_healthy(p) for p in live_pods)
     deployments = _deployments(spec, observed, previous.get("deployments", []), now)
     primary = deployments[0] if deployments else None
-    rollout = primary["rolloutState"] if primary else None
+    # Just after a new revision is applied, the newest ReplicaSet seen may still run the old
+    # one: that deployment is not the one the Service wants, whatever its own state.
+    behind = bool(task_definition and primary and primary["taskDefinition"]
+                  and primary["taskDefinition"] != task_definition)
+    rollout = "IN_PROGRESS" if behind else primary["rolloutState"] if primary else None
     serving = [d for d in deployments if d["status"] != "INACTIVE"]
-    steady = (problem is None and primary is not None and len(serving) == 1
+    steady = (problem is None and primary is not None and not behind and len(serving) == 1
               and rollout == "COMPLETED" and len(running_tasks) == desired and healthy == desired)
     rollback = _rollback(spec, deployments, previous)
     unplaced = placement_failure(live_pods)
@@ -243,7 +247,9 @@ def service_status(*, name: str, generation: int, spec: dict, previous: dict,
                   "MinimumHealthyTasks" if healthy >= bounds.minimum_healthy
                   else "BelowMinimumHealthy",
                   f"{healthy} healthy tasks; at least {bounds.minimum_healthy} required"),
-        _progressing(rollout, primary),
+        Condition("Progressing", True, "RolloutInProgress",
+                  f"ECS deployment of {task_definition} starting.") if behind
+        else _progressing(rollout, primary),
         Condition("SteadyState", steady, "SteadyState" if steady else "NotSteady",
                   f"{len(running_tasks)}/{desired} tasks running"),
         Condition("TasksPlaced", unplaced is None,
