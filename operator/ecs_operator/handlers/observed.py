@@ -17,6 +17,7 @@ their ReplicaSet counting them) becomes one refresh, not one per event.
 from __future__ import annotations
 
 import contextvars
+import copy
 import logging
 import queue
 import threading
@@ -26,11 +27,12 @@ from typing import Any
 import kopf
 
 from .. import k8s, metrics
-from ..translate.names import LABEL_MANAGED_BY, LABEL_SERVICE, MANAGED_BY
+from ..translate.names import LABEL_FAMILY, LABEL_MANAGED_BY, LABEL_SERVICE, MANAGED_BY
 
 log = logging.getLogger(__name__)
 Key = tuple[str, str]
-INDEXES = ("service_pods", "service_replica_sets", "service_workloads", "service_revisions")
+INDEXES = ("service_pods", "service_replica_sets", "service_workloads", "service_revisions",
+           "family_revisions")
 _METADATA = ("name", "namespace", "uid", "labels", "annotations", "ownerReferences",
              "creationTimestamp", "deletionTimestamp", "generation")
 
@@ -93,11 +95,25 @@ async def service_revisions(namespace: str, labels: kopf.Labels, body: kopf.Body
     return _entry(namespace, labels, body)
 
 
+@kopf.index("apps", "v1", "controllerrevisions", labels={LABEL_FAMILY: kopf.PRESENT,
+                                                          LABEL_SERVICE: kopf.ABSENT})
+async def family_revisions(namespace: str, labels: kopf.Labels, body: kopf.Body,
+                           **_: object) -> dict:
+    """TaskDefinition revisions by family, so resolving a Service's reference lists nothing.
+    A revision's data never changes, so holding it is safe."""
+    return {(namespace, labels[LABEL_FAMILY]): {
+        "revision": body.get("revision"),
+        "data": {"spec": copy.deepcopy(dict((body.get("data") or {}).get("spec") or {}))}}}
+
+
 class Views:
     """The indexes, once a handler has been given them; until then, the API server."""
 
     def __init__(self) -> None:
         self._indexes: dict[str, kopf.Index] = {}
+        # The newest revision of each (namespace, family) this operator recorded itself: the
+        # index may not have seen it yet when the Services are reconciled for it.
+        self._recorded: dict[Key, int] = {}
 
     def bind(self, kwargs: Mapping[str, Any]) -> None:
         if not self._indexes and all(name in kwargs for name in INDEXES):
@@ -110,6 +126,23 @@ class Views:
     def _workload(self, key: Key, kind: str) -> dict | None:
         return next((w for w in self._items("service_workloads", key) if w["kind"] == kind
                      and w["metadata"]["name"] == key[1]), None)
+
+    def recorded(self, namespace: str, family_slug: str, revision: int) -> None:
+        key = (namespace, family_slug)
+        self._recorded[key] = max(revision, self._recorded.get(key, 0))
+
+    def task_definition_revisions(self, namespace: str, family_slug: str,
+                                  wanted: int | None) -> list[dict]:
+        """A family's revisions, from the index when it holds `wanted` (None: the newest
+        recorded); otherwise from the API server."""
+        key = (namespace, family_slug)
+        if self._indexes:
+            revisions = self._items("family_revisions", key)
+            numbers = {int(r["revision"]) for r in revisions}
+            newest = self._recorded.get(key, 0)
+            if wanted in numbers or (wanted is None and numbers and max(numbers) >= newest):
+                return revisions
+        return k8s.controller_revisions(namespace, family_slug)
 
     def replica_service(self, namespace: str, name: str) -> tuple[dict | None, list[dict],
                                                                   list[dict]]:

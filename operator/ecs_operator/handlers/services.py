@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import kopf
+from kubernetes.client.rest import ApiException
 from pydantic import ValidationError
 
 from .. import k8s, metrics
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 _locks: dict[tuple[str, str], threading.Lock] = collections.defaultdict(threading.Lock)
 # What each Service was last applied as (kind, name), so unchanged sets skip the pruning.
 _applied: dict[tuple[str, str], set[tuple[str, str]]] = {}
+# Each Service as last reconciled, with its current status (see _remember).
+_known: dict[tuple[str, str], dict] = {}
 # The last edit by someone else each service's workload was reverted for: (manager, time).
 _reverted: dict[tuple[str, str], tuple[str, str]] = {}
 
@@ -58,7 +61,7 @@ def _clock() -> datetime:
 def resolve_task_definition(namespace: str, reference: str) -> tuple[str, int, dict]:
     """`web` -> the latest recorded revision; `web:3` -> revision 3. Raises TranslationError."""
     family, pinned = parse_reference(reference)
-    revisions = k8s.controller_revisions(namespace, family_slug(family))
+    revisions = VIEWS.task_definition_revisions(namespace, family_slug(family), pinned)
     if not revisions:
         raise TaskDefinitionNotFound(f"unable to find task definition {reference}: no revision "
                                      f"of family {family} is registered in namespace "
@@ -78,11 +81,16 @@ def _task_definition(spec: dict) -> TaskDefinitionSpec:
         raise TranslationError(describe_validation_error(error)) from error
 
 
-def reconcile(namespace: str, name: str) -> Resolution | None:
-    """Bring the Service's Deployment in line with its spec; then refresh its status."""
+def reconcile(namespace: str, name: str, new: dict | None = None) -> Resolution | None:
+    """Bring the Service's Deployment in line with its spec; then refresh its status.
+
+    `new`: the body of a Service just created, which nothing has written a status to yet,
+    so it need not be read again.
+    """
     with _locks[(namespace, name)]:
-        service = k8s.get_custom(PLURAL, namespace, name)
+        service = new or k8s.get_custom(PLURAL, namespace, name)
         if service is None or service["metadata"].get("deletionTimestamp"):
+            _known.pop((namespace, name), None)
             metrics.STATES.service(namespace, name, None)
             return None
         spec = service.get("spec", {})
@@ -154,10 +162,12 @@ def refresh_status(namespace: str, name: str) -> None:
 
 def _refresh_status(namespace: str, name: str) -> dict | None:
     with _locks[(namespace, name)]:
-        service = k8s.get_custom(PLURAL, namespace, name)
-        if service is None or service["metadata"].get("deletionTimestamp"):
-            metrics.STATES.service(namespace, name, None)
-            return None
+        service = _known.get((namespace, name))
+        if service is None:  # first refresh after a restart
+            service = k8s.get_custom(PLURAL, namespace, name)
+            if service is None or service["metadata"].get("deletionTimestamp"):
+                metrics.STATES.service(namespace, name, None)
+                return None
         status = service.get("status") or {}
         problem = None
         if condition_status(status.get("conditions"), "Valid") == "False":
@@ -167,7 +177,7 @@ def _refresh_status(namespace: str, name: str) -> dict | None:
                                                  status.get("unsupportedFields", []), problem))
 
 
-def _write_status(service: dict, resolution: Resolution) -> dict:
+def _write_status(service: dict, resolution: Resolution) -> dict | None:
     meta = service["metadata"]
     namespace, name = meta["namespace"], meta["name"]
     previous = copy.deepcopy(service.get("status") or {})
@@ -180,15 +190,38 @@ def _write_status(service: dict, resolution: Resolution) -> dict:
         desired_count_set_by=desired_count_set_by(name, spec))
     metrics.STATES.service(namespace, name, result.status)
     if result.status == previous:
+        _remember(service, previous)
         return previous
     # Timestamps move only with content, so an unchanged observation writes nothing.
-    k8s.patch_status(PLURAL, namespace, name, result.status, previous)
+    try:
+        k8s.patch_status(PLURAL, namespace, name, result.status, previous)
+    except ApiException as error:
+        if error.status != 404:
+            raise
+        _known.pop((namespace, name), None)  # deleted since it was last read
+        metrics.STATES.service(namespace, name, None)
+        return None
+    _remember(service, result.status)
     for event in result.events:
         if event.reason == "RollingBack":
             metrics.ROLLBACKS.labels(namespace, name).inc()
         emit = kopf.warn if event.warning else kopf.info
         emit(service, reason=event.reason, message=event.message)
     return result.status
+
+
+def _remember(service: dict, status: dict) -> None:
+    """The Service as last acted on, with the status it has now: what refreshes compute from.
+
+    The operator is the only writer of a Service's status, so this is what the API server
+    holds; a refresh then costs no read, and describes the generation last reconciled.
+    """
+    meta = service["metadata"]
+    _known[(meta["namespace"], meta["name"])] = {
+        "apiVersion": service.get("apiVersion"), "kind": service.get("kind"),
+        "metadata": {key: meta[key] for key in ("namespace", "name", "uid", "generation")
+                     if key in meta},
+        "spec": service.get("spec", {}), "status": status}
 
 
 def _observe(namespace: str, name: str, spec: dict) -> tuple[Observed, dict]:
@@ -209,9 +242,11 @@ def _observe(namespace: str, name: str, spec: dict) -> tuple[Observed, dict]:
 @kopf.on.resume(GROUP, "v1alpha1", PLURAL)
 @kopf.on.create(GROUP, "v1alpha1", PLURAL)
 @kopf.on.update(GROUP, "v1alpha1", PLURAL, field="spec")
-def service_changed(namespace: str, name: str, **kwargs: object) -> None:
+def service_changed(namespace: str, name: str, reason: str, body: kopf.Body,
+                    **kwargs: object) -> None:
     VIEWS.bind(kwargs)
-    resolution = _reconcile_measured(namespace, name)
+    new = copy.deepcopy(dict(body)) if reason == "create" and not body.get("status") else None
+    resolution = _reconcile_measured(namespace, name, new)
     if resolution and resolution.problem:
         # The spec (or its task definition) must change before anything can be done; a new
         # TaskDefinition revision re-reconciles through task_definition_revised.
@@ -245,9 +280,10 @@ async def owned_object_changed(namespace: str, labels: kopf.Labels, body: kopf.B
     _refresher.mark((namespace, service))
 
 
-def _reconcile_measured(namespace: str, name: str) -> Resolution | None:
+def _reconcile_measured(namespace: str, name: str,
+                        new: dict | None = None) -> Resolution | None:
     with metrics.reconciling("ecsservice"):
-        return reconcile(namespace, name)
+        return reconcile(namespace, name, new)
 
 
 def _refresh(key: tuple[str, str]) -> None:
@@ -261,6 +297,7 @@ _refresher = Coalescer(_refresh)
 @kopf.on.delete(GROUP, "v1alpha1", PLURAL, optional=True)
 def service_deleted(namespace: str, name: str, **_: object) -> None:
     _applied.pop((namespace, name), None)
+    _known.pop((namespace, name), None)
     metrics.STATES.service(namespace, name, None)
 
 

@@ -19,6 +19,7 @@ from ..translate.pod import pod_spec
 from ..translate.revisions import controller_revision, family_of, recorded_revisions, \
     revision_to_record, spec_digest
 from . import scheduled_tasks, services
+from .observed import VIEWS
 from .validation import describe_validation_error
 
 PLURAL = "taskdefinitions"
@@ -72,6 +73,7 @@ def record_revision(name: str, namespace: str, uid: str, spec: kopf.Spec, body: 
                                           delay=1) from error
             raise
         latest = new_revision
+        VIEWS.recorded(namespace, slug, new_revision)
         kopf.info(body, reason="RevisionRegistered",
                   message=f"registered task definition {family}:{new_revision}")
         services.task_definition_revised(namespace, family, new_revision)
