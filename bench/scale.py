@@ -20,6 +20,7 @@ Usage: python bench/scale.py --services 1000   (KUBECONFIG: the local cluster)
 from __future__ import annotations
 
 import argparse
+import collections
 import time
 
 import common
@@ -65,6 +66,36 @@ def _timed_services(namespace: str, count: int, tasks: int, timeout: float) -> f
     return time.monotonic() - started
 
 
+def _operator_work(before: dict, after: dict) -> collections.Counter:
+    """What the operator's reconcilers did in between, from its own metrics."""
+    work: collections.Counter = collections.Counter()
+    for (name, labels), value in after.items():
+        labels_ = dict(labels)
+        delta = value - before.get((name, labels), 0.0)
+        if name == "ecs_operator_api_requests_total":
+            work[("requests", labels_["verb"])] += delta
+        elif name == "controller_runtime_reconcile_total":
+            work[("runs", labels_["controller"])] += delta
+        elif name in ("controller_runtime_reconcile_time_seconds_sum",
+                      "controller_runtime_reconcile_time_seconds_count"):
+            work[(name.rsplit("_", 1)[1], labels_["controller"])] += delta
+    return work
+
+
+def _work_figures(work: collections.Counter, services: int) -> list[tuple[str, str, str]]:
+    requests = " / ".join(f"{verb} {work[('requests', verb)] / services:.2f}"
+                          for verb in ("GET", "PATCH", "POST", "DELETE")
+                          if work[("requests", verb)])
+    figures = [("operator requests per Service while converging", requests, "")]
+    for controller, label in (("ecsservice", "spec reconciles"),
+                              ("ecsservice-status", "status refreshes")):
+        runs, seconds = work[("count", controller)], work[("sum", controller)]
+        if runs:
+            figures.append((f"  {label} per Service, mean time each",
+                            f"{runs / services:.2f}, {seconds / runs:.3f} s", ""))
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -92,8 +123,10 @@ def main() -> int:
             args.timeout, interval=2)
         common.register(ecs_ns, common.task_definition(), revision=1)
         cpu_before, cpu_start = operator.cpu_seconds(), common.control_plane_cpu()
+        samples_before = operator.samples()
         ecs = _timed_services(ecs_ns, args.services, args.tasks, args.timeout)
         cpu_used = operator.cpu_seconds() - cpu_before
+        work = _operator_work(samples_before, operator.samples())
         cpu_ecs = common.control_plane_cpu() - cpu_start
 
         # Let the last status writes and events settle before the quiet window starts.
@@ -127,6 +160,8 @@ def main() -> int:
     table.add(f"operator RSS at {n} Services", rss, "MiB", "<= 200 MiB", rss <= 200)
     table.add("operator CPU while converging", cpu_used, "CPU s")
     table.add(f"operator CPU in {args.steady_seconds:.0f} s steady state", cpu_quiet, "CPU s")
+    for figure, value, unit in _work_figures(work, n):
+        table.add(figure, value, unit)
     table.add(f"operator API writes in {args.steady_seconds:.0f} s steady state", writes, "",
               "0", writes == 0)
     written = sum(objects_written.values())
