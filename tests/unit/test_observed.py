@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
+
+import pytest
 
 from ecs_operator.handlers.observed import Coalescer, trimmed
 
@@ -34,6 +37,50 @@ def test_marks_during_a_refresh_cause_exactly_one_more_refresh() -> None:
     refresher.mark(("shop", "other"))
     assert other_done.wait(5)
     assert runs == [KEY, KEY, ("shop", "other")]
+
+
+def test_a_burst_of_marks_becomes_one_refresh_once_they_stop() -> None:
+    done = threading.Event()
+    started_at: list[float] = []
+
+    def work(key):
+        started_at.append(time.monotonic())
+        done.set()
+
+    refresher = Coalescer(work, workers=2, quiet=0.4, longest=5)
+    for _ in range(4):  # a pod created, scheduled, started, ready
+        last_mark = time.monotonic()
+        refresher.mark(KEY)
+        time.sleep(0.1)
+    assert done.wait(5)
+    time.sleep(0.3)
+    assert len(started_at) == 1
+    assert started_at[0] - last_mark >= 0.4
+
+
+def test_marks_that_never_stop_still_refresh_within_the_longest_wait() -> None:
+    runs: list[float] = []
+    refresher = Coalescer(lambda key: runs.append(time.monotonic()), workers=1,
+                          quiet=0.3, longest=0.6)
+    first_mark = time.monotonic()
+    deadline = first_mark + 2.0
+    while time.monotonic() < deadline:  # a Service whose pods keep changing
+        refresher.mark(KEY)
+        time.sleep(0.05)
+    assert runs, "no refresh while marks kept arriving"
+    assert 0.6 <= runs[0] - first_mark < 1.5
+
+
+@pytest.mark.parametrize("marks_after", [0, 20], ids=["alone", "followed-by-a-burst"])
+def test_an_urgent_mark_does_not_wait_for_the_burst_to_end(marks_after: int) -> None:
+    done = threading.Event()
+    refresher = Coalescer(lambda key: done.set(), workers=1, quiet=30, longest=60)
+    refresher.mark(KEY)  # a pod created: waits for the rest of the burst
+    assert not done.wait(0.3)
+    refresher.mark(KEY, urgent=True)  # a task failed
+    for _ in range(marks_after):  # its replacement created before a worker picked it up
+        refresher.mark(KEY)
+    assert done.wait(5)
 
 
 def test_a_failed_refresh_is_retried() -> None:

@@ -11,16 +11,19 @@ coroutines: they run on Kopf's event loop instead of waiting for one of the thre
 blocking reconciles occupy, a wait every pod event used to pay twice.
 
 Status refreshes are also coalesced: a burst of events for one service (three pods starting,
-their ReplicaSet counting them) becomes one refresh, not one per event.
+their ReplicaSet counting them) becomes one refresh, not one per event, and the refresh waits
+for the burst to end (a second without events, three at most) unless a task has failed.
 """
 
 from __future__ import annotations
 
 import contextvars
 import copy
+import heapq
+import itertools
 import logging
-import queue
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -169,46 +172,88 @@ VIEWS = Views()
 
 
 class Coalescer:
-    """Runs `work(key)` soon after `mark(key)`, never twice at once for one key, and once for
-    any number of marks that arrive while it waits or runs."""
+    """Runs `work(key)` once marks for the key have stopped for `quiet` seconds, or
+    `longest` seconds after the first of them; never twice at once for one key, and once
+    for any number of marks that arrive while it waits or runs.
+
+    The wait lets a burst that is spread out a little (a Service's three pods created,
+    scheduled, started and passing their health checks one after another) end in one status
+    write instead of one per step, while `longest` bounds how stale a status can be.
+    """
 
     def __init__(self, work: Callable[[Key], None], workers: int = 4,
-                 retry_after: float = 2.0) -> None:
+                 retry_after: float = 2.0, quiet: float = 0.0, longest: float = 0.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._work = work
         self._retry_after = retry_after
-        self._lock = threading.Lock()
-        self._queued: set[Key] = set()
+        self._quiet, self._longest = quiet, max(quiet, longest)
+        self._clock = clock
+        self._ready = threading.Condition()
+        self._first_mark: dict[Key, float] = {}  # the keys waiting, since when
+        self._due_at: dict[Key, float] = {}
+        self._urgent: set[Key] = set()  # waiting keys due at once, whatever marks follow
         self._running: set[Key] = set()
-        self._again: set[Key] = set()
-        self._queue: queue.Queue[Key] = queue.Queue()
+        self._again: dict[Key, bool] = {}  # marked while running -> urgent
+        self._heap: list[tuple[float, int, Key]] = []  # (due, tie-breaker, key)
+        self._sequence = itertools.count()
         self._threads = [threading.Thread(target=self._loop, daemon=True,
                                           name=f"status-refresh-{n}") for n in range(workers)]
         self._started = False
         self._context: contextvars.Context | None = None
 
-    def mark(self, key: Key) -> None:
-        """Called from a Kopf handler: its context (Kopf's settings and event queue, which
+    def mark(self, key: Key, urgent: bool = False) -> None:
+        """`urgent`: run as soon as a worker is free (a task failed: the circuit breaker
+        counts failures as they happen, not a burst later).
+
+        Called from a Kopf handler: its context (Kopf's settings and event queue, which
         kopf.info() needs) is kept for the refreshes."""
-        with self._lock:
+        with self._ready:
             if not self._started:
                 self._started = True
                 self._context = contextvars.copy_context()
                 for thread in self._threads:
                     thread.start()
+            now = self._clock()
             if key in self._running:
-                self._again.add(key)
-            elif key not in self._queued:
-                self._queued.add(key)
-                self._queue.put(key)
-            metrics.REFRESH_QUEUE.set(len(self._queued))
+                self._again[key] = self._again.get(key, False) or urgent
+            elif key in self._urgent:
+                pass  # already due
+            elif urgent:
+                self._first_mark.setdefault(key, now)
+                self._urgent.add(key)
+                self._schedule(key, now)
+            elif key in self._first_mark:
+                self._schedule(key, min(now + self._quiet,
+                                        self._first_mark[key] + self._longest))
+            else:
+                self._first_mark[key] = now
+                self._schedule(key, now + self._quiet)
+            metrics.REFRESH_QUEUE.set(len(self._first_mark))
+
+    def _schedule(self, key: Key, due: float) -> None:
+        """With the lock held. An earlier entry for the key stays in the heap, skipped."""
+        self._due_at[key] = due
+        heapq.heappush(self._heap, (due, next(self._sequence), key))
+        self._ready.notify()
+
+    def _next(self) -> Key:
+        with self._ready:
+            while True:
+                while self._heap and self._due_at.get(self._heap[0][2]) != self._heap[0][0]:
+                    heapq.heappop(self._heap)
+                wait = self._heap[0][0] - self._clock() if self._heap else None
+                if wait is not None and wait <= 0:
+                    key = heapq.heappop(self._heap)[2]
+                    del self._first_mark[key], self._due_at[key]
+                    self._urgent.discard(key)
+                    self._running.add(key)
+                    metrics.REFRESH_QUEUE.set(len(self._first_mark))
+                    return key
+                self._ready.wait(wait)
 
     def _loop(self) -> None:
         while True:
-            key = self._queue.get()
-            with self._lock:
-                self._queued.discard(key)
-                self._running.add(key)
-                metrics.REFRESH_QUEUE.set(len(self._queued))
+            key = self._next()
             try:
                 (self._context.copy() if self._context else contextvars.Context()).run(
                     self._work, key)
@@ -216,9 +261,11 @@ class Coalescer:
                 log.exception("status refresh of service %s/%s failed; retrying", *key)
                 threading.Timer(self._retry_after, self.mark, args=(key,)).start()
             finally:
-                with self._lock:
+                with self._ready:
                     self._running.discard(key)
                     if key in self._again:
-                        self._again.discard(key)
-                        self._queued.add(key)
-                        self._queue.put(key)
+                        urgent = self._again.pop(key)
+                        self._first_mark[key] = now = self._clock()
+                        if urgent:
+                            self._urgent.add(key)
+                        self._schedule(key, now if urgent else now + self._quiet)

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from .. import k8s, metrics
 from ..models.task_definition import TaskDefinitionSpec
 from ..translate.autoscaling import is_autoscaled
+from ..translate.circuit_breaker import task_failures
 from ..translate.conditions import condition_status
 from ..translate.daemon import daemon_desired_count, daemon_observation
 from ..translate.drift import spec_changed_by
@@ -32,7 +33,7 @@ from ..translate.pod import PodTranslation, pod_spec
 from ..translate.service import unsupported_service_fields
 from ..translate.service_objects import desired_count_set_by, initial_replicas, is_daemon, \
     service_objects
-from ..translate.service_status import Observed, Problem, service_status
+from ..translate.service_status import Observed, Problem, service_status, task_state
 from .observed import VIEWS, Coalescer
 from .validation import describe_validation_error
 
@@ -277,7 +278,8 @@ async def owned_object_changed(namespace: str, labels: kopf.Labels, body: kopf.B
         log.info("service %s/%s: %s changed its %s; applying the Service's spec again",
                  namespace, service, edit[0], body["kind"])
         await asyncio.to_thread(_reconcile_measured, namespace, service)
-    _refresher.mark((namespace, service))
+    _refresher.mark((namespace, service), urgent=body.get("kind") == "Pod" and (
+        task_state(body) == "STOPPED" or task_failures([body]) > 0))
 
 
 def _reconcile_measured(namespace: str, name: str,
@@ -291,7 +293,12 @@ def _refresh(key: tuple[str, str]) -> None:
         refresh_status(*key)
 
 
-_refresher = Coalescer(_refresh)
+# A Service's pods starting one after another are counted in one status write, and no
+# status is more than a few seconds behind what runs; a failed task is counted at once.
+STATUS_QUIET_SECONDS = 1.0
+STATUS_LONGEST_WAIT_SECONDS = 3.0
+_refresher = Coalescer(_refresh, quiet=STATUS_QUIET_SECONDS,
+                       longest=STATUS_LONGEST_WAIT_SECONDS)
 
 
 @kopf.on.delete(GROUP, "v1alpha1", PLURAL, optional=True)
