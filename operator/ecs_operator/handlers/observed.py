@@ -182,12 +182,10 @@ class Coalescer:
     """
 
     def __init__(self, work: Callable[[Key], None], workers: int = 4,
-                 retry_after: float = 2.0, quiet: float = 0.0, longest: float = 0.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 retry_after: float = 2.0, quiet: float = 0.0, longest: float = 0.0) -> None:
         self._work = work
         self._retry_after = retry_after
         self._quiet, self._longest = quiet, max(quiet, longest)
-        self._clock = clock
         self._ready = threading.Condition()
         self._first_mark: dict[Key, float] = {}  # the keys waiting, since when
         self._due_at: dict[Key, float] = {}
@@ -213,7 +211,7 @@ class Coalescer:
                 self._context = contextvars.copy_context()
                 for thread in self._threads:
                     thread.start()
-            now = self._clock()
+            now = time.monotonic()
             if key in self._running:
                 self._again[key] = self._again.get(key, False) or urgent
             elif key in self._urgent:
@@ -241,7 +239,7 @@ class Coalescer:
             while True:
                 while self._heap and self._due_at.get(self._heap[0][2]) != self._heap[0][0]:
                     heapq.heappop(self._heap)
-                wait = self._heap[0][0] - self._clock() if self._heap else None
+                wait = self._heap[0][0] - time.monotonic() if self._heap else None
                 if wait is not None and wait <= 0:
                     key = heapq.heappop(self._heap)[2]
                     del self._first_mark[key], self._due_at[key]
@@ -265,7 +263,7 @@ class Coalescer:
                     self._running.discard(key)
                     if key in self._again:
                         urgent = self._again.pop(key)
-                        self._first_mark[key] = now = self._clock()
+                        self._first_mark[key] = now = time.monotonic()
                         if urgent:
                             self._urgent.add(key)
                         self._schedule(key, now if urgent else now + self._quiet)
