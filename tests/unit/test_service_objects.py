@@ -197,7 +197,8 @@ def _revision(uid: str, revision_hash: str, number: int, task_definition: str) -
     ([_pod("a", "h2"), _pod("b", "h2", ready=False), _pod("c", "h2")], "IN_PROGRESS", 3),
 ], ids=["all-nodes-updated", "rolling-node-by-node", "one-unhealthy"])
 def test_daemon_status_reads_revisions_as_deployments(pods, rollout, running) -> None:
-    daemon = {"metadata": {"uid": "ds-1"}, "status": {"desiredNumberScheduled": 3},
+    daemon = {"metadata": {"uid": "ds-1"},
+              "status": {"desiredNumberScheduled": 3, "observedGeneration": 1},
               "spec": {"template": {"metadata": {"annotations": {
                   "ecs.operator.dev/task-definition": "agent:2"}}}}}
     observed = daemon_observation(daemon, [_revision("r1", "h1", 1, "agent:1"),
@@ -214,3 +215,18 @@ def test_daemon_status_reads_revisions_as_deployments(pods, rollout, running) ->
     primary = status["deployments"][0]
     assert (primary["status"], primary["taskDefinition"], primary["rolloutState"]) == \
         ("PRIMARY", "agent:2", rollout)
+
+
+def test_a_daemon_set_not_yet_counted_is_no_deployment_and_not_steady() -> None:
+    daemon = {"metadata": {"uid": "ds-1", "generation": 1}, "status": {},
+              "spec": {"template": {"metadata": {"annotations": {
+                  "ecs.operator.dev/task-definition": "agent:1"}}}}}
+    observed = daemon_observation(daemon, [_revision("r1", "h1", 1, "agent:1")], [])
+    status = service_status(
+        name="agent", generation=1, spec={"taskDefinition": "agent", "desiredCount": 0,
+                                         "schedulingStrategy": "DAEMON"},
+        previous={}, observed=observed, task_definition="agent:1", problem=None,
+        unsupported=[], now=NOW).status
+    assert status["deployments"] == []
+    steady = next(c for c in status["conditions"] if c["type"] == "SteadyState")
+    assert steady["status"] == "False"

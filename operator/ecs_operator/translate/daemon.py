@@ -64,7 +64,9 @@ def daemon_observation(daemon: dict | None, revisions: list[dict],
     Pods carry their revision's hash in `controller-revision-hash`; it is copied to
     `pod-template-hash`, the label the status code groups a ReplicaSet's pods by.
     """
-    if daemon is None:
+    if daemon is None or "observedGeneration" not in (daemon.get("status") or {}):
+        # A DaemonSet its controller has not counted nodes for yet wants 0 tasks and runs 0:
+        # that is no deployment yet, not a steady state.
         return Observed(None, [], pods)
     relabelled = []
     for pod in pods:
