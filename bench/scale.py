@@ -74,8 +74,6 @@ def _operator_work(before: dict, after: dict) -> collections.Counter:
         delta = value - before.get((name, labels), 0.0)
         if name == "ecs_operator_api_requests_total":
             work[("requests", labels_["verb"])] += delta
-        elif name == "controller_runtime_reconcile_total":
-            work[("runs", labels_["controller"])] += delta
         elif name in ("controller_runtime_reconcile_time_seconds_sum",
                       "controller_runtime_reconcile_time_seconds_count"):
             work[(name.rsplit("_", 1)[1], labels_["controller"])] += delta

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from ecs_operator.handlers.observed import Coalescer, trimmed
+from ecs_operator.handlers import observed
+from ecs_operator.handlers.observed import INDEXES, Coalescer, Views, trimmed
 
 KEY = ("shop", "web")
 
@@ -121,3 +122,32 @@ def test_trimmed_objects_keep_what_status_reads_and_drop_the_rest() -> None:
            "status": {"phase": "Running"}}
     assert trimmed(pod) == {"kind": "Pod", "metadata": {"name": "web-1"},
                             "status": {"phase": "Running"}}
+
+
+def _revision(number: int) -> dict:
+    return {"revision": number, "data": {"spec": {"family": "web"}}}
+
+
+@pytest.mark.parametrize("indexed,recorded,wanted,from_index", [
+    ([1, 2], 0, None, True),    # the index holds the newest
+    ([1], 2, None, False),      # the operator recorded 2; the index has not seen it yet
+    ([1, 2], 0, 2, True),       # a pinned revision the index holds
+    ([1], 0, 3, False),         # a pinned revision it does not hold
+    ([], 0, None, False),       # a family it has never seen
+], ids=["newest-indexed", "just-recorded", "pinned-indexed", "pinned-missing", "unknown"])
+def test_task_definition_revisions_come_from_the_index_only_when_it_is_current(
+        monkeypatch, indexed, recorded, wanted, from_index) -> None:
+    listed: list[tuple[str, str]] = []
+    monkeypatch.setattr(observed.k8s, "controller_revisions",
+                        lambda namespace, family: listed.append((namespace, family)) or
+                        [_revision(n) for n in (1, 2, 3)])
+    views = Views()
+    indexes = {name: {} for name in INDEXES}
+    indexes["family_revisions"] = {("shop", "web"): [_revision(n) for n in indexed]}
+    views.bind(indexes)
+    if recorded:
+        views.recorded("shop", "web", recorded)
+    revisions = views.task_definition_revisions("shop", "web", wanted)
+    assert listed == ([] if from_index else [("shop", "web")])
+    expected = indexed if from_index else [1, 2, 3]
+    assert [r["revision"] for r in revisions] == expected

@@ -247,9 +247,7 @@ def service_status(*, name: str, generation: int, spec: dict, previous: dict,
                   "MinimumHealthyTasks" if healthy >= bounds.minimum_healthy
                   else "BelowMinimumHealthy",
                   f"{healthy} healthy tasks; at least {bounds.minimum_healthy} required"),
-        Condition("Progressing", True, "RolloutInProgress",
-                  f"ECS deployment of {task_definition} starting.") if behind
-        else _progressing(rollout, primary),
+        _progressing(rollout, primary, task_definition if behind else None),
         Condition("SteadyState", steady, "SteadyState" if steady else "NotSteady",
                   f"{len(running_tasks)}/{desired} tasks running"),
         Condition("TasksPlaced", unplaced is None,
@@ -289,7 +287,12 @@ def _condition_message(status: dict, type_: str) -> str | None:
     return None
 
 
-def _progressing(rollout: str | None, primary: dict | None) -> Condition:
+def _progressing(rollout: str | None, primary: dict | None,
+                 starting: str | None = None) -> Condition:
+    """`starting`: the task definition just applied, when no ReplicaSet runs it yet."""
+    if starting:
+        return Condition("Progressing", True, "RolloutInProgress",
+                         f"ECS deployment of {starting} starting.")
     if rollout == "FAILED":
         return Condition("Progressing", False, "RolloutFailed", primary["rolloutStateReason"])
     if rollout == "COMPLETED":
