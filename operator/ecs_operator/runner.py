@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 import kopf
 
@@ -20,11 +21,32 @@ WATCH_CLIENT_TIMEOUT_SECONDS = 330
 # Built-in kinds the operator watches only for the objects it made; filtering them on the
 # server keeps every other pod and Deployment of the cluster out of the operator's memory.
 OWNED_KINDS = ("pods", "replicasets", "deployments", "daemonsets", "controllerrevisions")
+# The kinds the operator serves: it waits for their CRDs before it starts watching.
+SERVED_KINDS = ("taskdefinitions", "ecsservices", "ecstasks", "scheduledtasks")
+CRD_POLL_SECONDS = 2
+CRD_REMINDER_SECONDS = 30
+
+
+def wait_for_custom_resources() -> None:
+    """Kopf looks up which kinds exist once when it starts, then again on every change to a
+    CRD. When the CRDs are installed just after the operator starts, the last change can come
+    before the API server serves the kind, and Kopf then never watches it (seen: every
+    TaskDefinition left unregistered). Startup handlers run before that first lookup, so
+    waiting here makes the first lookup find every kind."""
+    log = logging.getLogger(__name__)
+    reminded = None
+    while missing := sorted(set(SERVED_KINDS) - k8s.served_resources(GROUP, "v1alpha1")):
+        if reminded is None or time.monotonic() - reminded >= CRD_REMINDER_SECONDS:
+            log.warning("waiting for the API server to serve %s (group %s); install the "
+                        "CRDs: kubectl apply -f crds/", ", ".join(missing), GROUP)
+            reminded = time.monotonic()
+        time.sleep(CRD_POLL_SECONDS)
 
 
 @kopf.on.startup()
 def configure(settings: kopf.OperatorSettings, **_: object) -> None:
     k8s.load_configuration()
+    wait_for_custom_resources()
     # Progress and diff-base live in annotations: the CRDs' structural status has no room for
     # Kopf's own bookkeeping, and annotations survive operator restarts.
     settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)

@@ -280,6 +280,13 @@ def merge_patch(path: str, patch: dict, field_manager: str) -> dict:
                  query=[("fieldManager", field_manager)])
 
 
+def served_resources(group: str, version: str) -> set[str]:
+    """The resources (plurals) the API server serves in a group version; empty when none."""
+    found = get(f"/apis/{group}/{version}")
+    return {resource["name"] for resource in (found or {}).get("resources", [])
+            if "/" not in resource["name"]}
+
+
 def get(path: str) -> dict | None:
     """The object at `path`, or None when it does not exist."""
     try:
