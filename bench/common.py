@@ -128,6 +128,26 @@ def apiserver_writes() -> collections.Counter:
     return writes
 
 
+def apiserver_work() -> collections.Counter:
+    """What the API server has done so far, for telling where its CPU goes: requests served,
+    by ("requests", verb, resource) (watches left out), and bytes of watch events sent, by
+    ("watch bytes", resource)."""
+    text = subprocess.run(["kubectl", "get", "--raw", "/metrics"], check=True,
+                          capture_output=True, text=True).stdout
+    work: collections.Counter = collections.Counter()
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = sample.labels
+            if sample.name == "apiserver_request_total" and labels.get("resource") \
+                    and labels.get("verb") not in ("WATCH", "CONNECT"):
+                resource = labels["resource"] + (f"/{labels['subresource']}"
+                                                 if labels.get("subresource") else "")
+                work[("requests", labels["verb"], resource)] += sample.value
+            elif sample.name == "apiserver_watch_events_sizes_sum":
+                work[("watch bytes", labels.get("resource", "?"))] += sample.value
+    return work
+
+
 # /proc/<pid>/comm is cut at 15 characters ("kube-controller").
 CONTROL_PLANE = ("kube-apiserver", "etcd", "kube-controller", "kube-scheduler", "kwok")
 
@@ -316,6 +336,18 @@ class Operator:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=30)
+
+
+def wait_until_quiet(operator: Operator, timeout: float, share: float = 0.05,
+                     window: float = 3.0) -> None:
+    """Until the operator used less than `share` of a CPU over `window` seconds: the work a
+    converged status does not show (Events still being posted, Kopf's annotation patches)
+    is done."""
+    def quiet() -> bool:
+        before = operator.cpu_seconds()
+        time.sleep(window)
+        return operator.cpu_seconds() - before < share * window
+    wait_for("the operator to finish its work", quiet, timeout, interval=0)
 
 
 def operator_arguments(parser: argparse.ArgumentParser) -> None:

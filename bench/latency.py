@@ -2,8 +2,9 @@
 Service's status is updated for that generation.
 
 Background: --background Services (--background-tasks each) are created first and left to reach
-a steady state, so the figures are "at N Services". Then --applies Services are created one at a
-time, each timed from the create call until
+a steady state (every status converged, and the operator's CPU below 5 % for 3 s: the Events and
+annotation patches that follow a convergence are done), so the figures are "at N Services".
+Then --applies Services are created one at a time, each timed from the create call until
   - the Deployment exists with replicas == desiredCount and the task definition's revision, and
   - the Service's status has observedGeneration == generation, that taskDefinition and desiredCount,
 polled every --poll seconds. Twice: idle (the background steady), and under load (a thread keeps
@@ -111,6 +112,7 @@ def main() -> int:
         common.wait_for(f"{args.background} background Services running", lambda: sum(
             common.converged(s) for s in common.list_custom(namespace, "ecsservices")
         ) == args.background, args.timeout, interval=1)
+        common.wait_until_quiet(operator, args.timeout)
         idle = _measure(namespace, "idle", args.applies, args.poll, 60)
         load = Load(namespace, names, args.load_rate) if names else None
         if load:

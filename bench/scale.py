@@ -94,6 +94,20 @@ def _work_figures(work: collections.Counter, services: int) -> list[tuple[str, s
     return figures
 
 
+def _server_figures(plain: collections.Counter, ecs: collections.Counter
+                    ) -> list[tuple[str, str]]:
+    """Where the API server's extra work in the ECS half came from: the requests and the
+    kinds' watch events it served more of than in the plain half."""
+    figures = []
+    for measure, scale, unit, top in (("requests", 1, "", 8), ("watch bytes", 1e-6, " MB", 5)):
+        keys = [k for k in set(plain) | set(ecs) if k[0] == measure]
+        keys.sort(key=lambda k: ecs[k] - plain[k], reverse=True)
+        for key in keys[:top]:
+            figures.append((f"API server {measure}, {' '.join(key[1:])}, plain / ECS",
+                            f"{plain[key] * scale:.0f} / {ecs[key] * scale:.0f}{unit}"))
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -110,10 +124,11 @@ def main() -> int:
     plain_ns = common.create_namespace("bench-plain")
     ecs_ns = common.create_namespace("bench-ecs")
     try:
-        cpu_start = common.control_plane_cpu()
+        cpu_start, server_start = common.control_plane_cpu(), common.apiserver_work()
         plain = _timed_plain(plain_ns, args.services, args.tasks, args.timeout,
                              args.plain_with_pdbs)
         cpu_plain = common.control_plane_cpu() - cpu_start
+        server_plain = common.apiserver_work() - server_start
         # Both sets at once would not fit the local cluster (1,500 pods a node): free the nodes.
         common.delete_namespace(plain_ns)
         common.wait_for("the plain namespace to go", lambda: not any(
@@ -121,11 +136,13 @@ def main() -> int:
             args.timeout, interval=2)
         common.register(ecs_ns, common.task_definition(), revision=1)
         cpu_before, cpu_start = operator.cpu_seconds(), common.control_plane_cpu()
+        server_start = common.apiserver_work()
         samples_before = operator.samples()
         ecs = _timed_services(ecs_ns, args.services, args.tasks, args.timeout)
         cpu_used = operator.cpu_seconds() - cpu_before
         work = _operator_work(samples_before, operator.samples())
         cpu_ecs = common.control_plane_cpu() - cpu_start
+        server_ecs = common.apiserver_work() - server_start
 
         # Let the last status writes and events settle before the quiet window starts.
         time.sleep(5)
@@ -176,6 +193,8 @@ def main() -> int:
         label = "whole machine" if name == "machine" else name
         table.add(f"CPU used by {label}, plain phase / ECS phase",
                   f"{cpu_plain[name]:.1f} / {cpu_ecs[name]:.1f}", "CPU s")
+    for figure, value in _server_figures(server_plain, server_ecs):
+        table.add(figure, value)
     return 0 if table.print() else 1
 
 
