@@ -41,6 +41,10 @@ API_REQUESTS = CounterMetric("ecs_operator_api_requests_total",
 # controller-runtime's name for a controller's queue: services waiting for a status refresh.
 REFRESH_QUEUE = Gauge("workqueue_depth", "Objects waiting to be reconciled.",
                       ["name"]).labels("ecsservice-status")
+GC_SECONDS = Histogram(
+    "ecs_operator_gc_seconds",
+    "Timed garbage collections of old objects (see gc_pacing.py), by scope: every thread "
+    "waits this long.", ["scope"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
 ROLLBACKS = CounterMetric("ecs_service_rollbacks_total",
                           "Circuit-breaker rollbacks started.", ["namespace", "service"])
 

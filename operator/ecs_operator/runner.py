@@ -8,7 +8,7 @@ import time
 
 import kopf
 
-from . import __version__, k8s
+from . import __version__, gc_pacing, k8s
 from .kopf_tuning import EssenceDiffBase, install_log_filter
 from .translate.names import GROUP, LABEL_MANAGED_BY, MANAGED_BY
 
@@ -72,6 +72,7 @@ def run(*, namespaces: list[str], all_namespaces: bool, metrics_port: int,
     handlers.tasks.WATCHED_NAMESPACES[:] = namespaces
     from .metrics import serve_metrics
     serve_metrics(metrics_port)
+    gc_pacing.start()
     asyncio.run(kopf.operator(
         clusterwide=all_namespaces,
         namespaces=namespaces,
