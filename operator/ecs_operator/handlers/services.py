@@ -134,8 +134,7 @@ def _apply(service: dict, family: str, revision: int, model: TaskDefinitionSpec,
     if current is not None and is_autoscaled(spec) and k8s.hand_over_replicas(current):
         log.info("service %s/%s: replicas handed over to its HorizontalPodAutoscaler",
                  namespace, name)
-    for obj in wanted.objects:
-        k8s.apply(obj)
+    k8s.apply_all(wanted.objects)
     keys = wanted.keys()
     # A Service that never had a status never owned anything; one whose set of objects is
     # the same as last time has nothing new to delete.
