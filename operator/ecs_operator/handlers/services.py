@@ -46,6 +46,27 @@ _applied: dict[tuple[str, str], set[tuple[str, str]]] = {}
 _known: dict[tuple[str, str], dict] = {}
 # The last edit by someone else each service's workload was reverted for: (manager, time).
 _reverted: dict[tuple[str, str], tuple[str, str]] = {}
+# Services deleted lately, oldest first. Their pods and ReplicaSets go after them, each with a
+# few last events; a refresh for each would read the Service only to find it gone (seven
+# thousand such reads when a namespace of a thousand Services was deleted).
+_gone: collections.OrderedDict[tuple[str, str], None] = collections.OrderedDict()
+_GONE_REMEMBERED = 10_000
+_gone_lock = threading.Lock()
+
+
+def _forget(namespace: str, name: str) -> None:
+    _known.pop((namespace, name), None)
+    metrics.STATES.service(namespace, name, None)
+    with _gone_lock:
+        _gone[(namespace, name)] = None
+        _gone.move_to_end((namespace, name))
+        while len(_gone) > _GONE_REMEMBERED:
+            _gone.popitem(last=False)
+
+
+def _exists_again(namespace: str, name: str) -> None:
+    with _gone_lock:
+        _gone.pop((namespace, name), None)
 
 
 @dataclass(frozen=True)
@@ -91,8 +112,7 @@ def reconcile(namespace: str, name: str, new: dict | None = None) -> Resolution 
     with _locks[(namespace, name)]:
         service = new or k8s.get_custom(PLURAL, namespace, name)
         if service is None or service["metadata"].get("deletionTimestamp"):
-            _known.pop((namespace, name), None)
-            metrics.STATES.service(namespace, name, None)
+            _forget(namespace, name)
             return None
         spec = service.get("spec", {})
         unsupported = unsupported_service_fields(spec)
@@ -162,11 +182,13 @@ def refresh_status(namespace: str, name: str) -> None:
 
 def _refresh_status(namespace: str, name: str) -> dict | None:
     with _locks[(namespace, name)]:
+        if (namespace, name) in _gone:
+            return None
         service = _known.get((namespace, name))
         if service is None:  # first refresh after a restart
             service = k8s.get_custom(PLURAL, namespace, name)
             if service is None or service["metadata"].get("deletionTimestamp"):
-                metrics.STATES.service(namespace, name, None)
+                _forget(namespace, name)
                 return None
         status = service.get("status") or {}
         problem = None
@@ -198,8 +220,7 @@ def _write_status(service: dict, resolution: Resolution) -> dict | None:
     except ApiException as error:
         if error.status != 404:
             raise
-        _known.pop((namespace, name), None)  # deleted since it was last read
-        metrics.STATES.service(namespace, name, None)
+        _forget(namespace, name)  # deleted since it was last read
         return None
     _remember(service, result.status)
     for event in result.events:
@@ -245,6 +266,7 @@ def _observe(namespace: str, name: str, spec: dict) -> tuple[Observed, dict]:
 def service_changed(namespace: str, name: str, reason: str, body: kopf.Body,
                     **kwargs: object) -> None:
     VIEWS.bind(kwargs)
+    _exists_again(namespace, name)
     new = copy.deepcopy(dict(body)) if reason == "create" and not body.get("status") else None
     resolution = _reconcile_measured(namespace, name, new)
     if resolution and resolution.problem:
@@ -267,7 +289,7 @@ async def owned_object_changed(namespace: str, labels: kopf.Labels, body: kopf.B
     someone else's edit, which calls the API server, goes to one."""
     VIEWS.bind(kwargs)
     service = labels.get(LABEL_SERVICE)
-    if not service:
+    if not service or (namespace, service) in _gone:
         return
     edit = spec_changed_by(body) if body.get("kind") in ("Deployment", "DaemonSet") else None
     if edit is None:
@@ -303,8 +325,7 @@ _refresher = Coalescer(_refresh, quiet=STATUS_QUIET_SECONDS,
 @kopf.on.delete(GROUP, "v1alpha1", PLURAL, optional=True)
 def service_deleted(namespace: str, name: str, **_: object) -> None:
     _applied.pop((namespace, name), None)
-    _known.pop((namespace, name), None)
-    metrics.STATES.service(namespace, name, None)
+    _forget(namespace, name)
 
 
 def task_definition_revised(namespace: str, family: str, revision: int) -> None:
