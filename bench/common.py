@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from kubernetes import client, config
+from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -245,12 +245,8 @@ def create_custom(namespace: str, plural: str, body: dict) -> None:
     custom().create_namespaced_custom_object(GROUP, VERSION, namespace, plural, body)
 
 
-def list_custom(namespace: str, plural: str, cached: bool = False) -> list[dict]:
-    """cached: from the API server's watch cache (resourceVersion 0), which spares etcd a
-    read of every object while a benchmark polls."""
-    extra = {"resource_version": "0"} if cached else {}
-    return custom().list_namespaced_custom_object(GROUP, VERSION, namespace, plural,
-                                                  **extra)["items"]
+def list_custom(namespace: str, plural: str) -> list[dict]:
+    return custom().list_namespaced_custom_object(GROUP, VERSION, namespace, plural)["items"]
 
 
 def register(namespace: str, definition: dict, revision: int, timeout: float = 120) -> None:
@@ -272,6 +268,49 @@ def register(namespace: str, definition: dict, revision: int, timeout: float = 1
         custom().get_namespaced_custom_object(GROUP, VERSION, namespace, "taskdefinitions",
                                               name).get("status", {}).get("revision") == revision),
         timeout=timeout)
+
+
+def wait_for_all(what: str, plural: str, namespace: str, count: int,
+                 done: Callable[[dict], bool], timeout: float, group: str = GROUP,
+                 version: str = VERSION) -> None:
+    """Until `count` objects of a namespace are `done`, followed with one LIST and then a
+    watch. Polling instead (a LIST of 1,000 Services a second) was a tenth of the API
+    server's CPU in a profile, and as much again in this process: work that neither the
+    operator nor the Kubernetes controllers do."""
+    deadline = time.monotonic() + timeout
+    finished: set[str] = set()
+    resource_version = None
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what} "
+                               f"({len(finished)}/{count})")
+        if resource_version is None:
+            listed = custom().list_namespaced_custom_object(group, version, namespace, plural,
+                                                            resource_version="0")
+            finished = {o["metadata"]["name"] for o in listed["items"] if done(o)}
+            resource_version = listed["metadata"]["resourceVersion"]
+        if len(finished) >= count:
+            return
+        try:
+            for event in watch.Watch().stream(
+                    custom().list_namespaced_custom_object, group, version, namespace, plural,
+                    resource_version=resource_version, allow_watch_bookmarks=True,
+                    timeout_seconds=max(1, min(int(remaining), 60))):
+                found = event["object"]
+                resource_version = found["metadata"]["resourceVersion"]
+                if event["type"] == "BOOKMARK":
+                    continue
+                if event["type"] != "DELETED" and done(found):
+                    finished.add(found["metadata"]["name"])
+                else:
+                    finished.discard(found["metadata"]["name"])
+                if len(finished) >= count:
+                    return
+        except ApiException as error:
+            if error.status != 410:
+                raise
+            resource_version = None  # too old to resume from: list again
 
 
 def converged(service_object: dict) -> bool:

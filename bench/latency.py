@@ -109,9 +109,8 @@ def main() -> int:
         common.parallel(lambda name: common.create_custom(
             namespace, "ecsservices",
             common.service(name, desired=args.background_tasks)), names)
-        common.wait_for(f"{args.background} background Services running", lambda: sum(
-            common.converged(s) for s in common.list_custom(namespace, "ecsservices")
-        ) == args.background, args.timeout, interval=1)
+        common.wait_for_all(f"{args.background} background Services running", "ecsservices",
+                            namespace, args.background, common.converged, args.timeout)
         common.wait_until_quiet(operator, args.timeout)
         idle = _measure(namespace, "idle", args.applies, args.poll, 60)
         load = Load(namespace, names, args.load_rate) if names else None

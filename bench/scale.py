@@ -27,7 +27,6 @@ import common
 
 # Both phases poll the same way: often enough to time a phase of minutes to the second, not
 # so often that listing 1,000 objects becomes part of the load being measured.
-POLL_SECONDS = 1.0
 
 
 def _timed_plain(namespace: str, count: int, tasks: int, timeout: float,
@@ -42,12 +41,12 @@ def _timed_plain(namespace: str, count: int, tasks: int, timeout: float,
                 namespace, common.plain_disruption_budget(f"svc-{i}", tasks))
     common.parallel(create, range(count))
 
-    def available() -> bool:
-        items = common.apps().list_namespaced_deployment(namespace, resource_version="0").items
-        return sum((d.status.available_replicas or 0) == tasks
-                   and (d.status.updated_replicas or 0) == tasks for d in items) == count
-    common.wait_for(f"{count} Deployments available", available, timeout,
-                    interval=POLL_SECONDS)
+    def available(deployment: dict) -> bool:
+        status = deployment.get("status") or {}
+        return status.get("availableReplicas") == tasks and \
+            status.get("updatedReplicas") == tasks
+    common.wait_for_all(f"{count} Deployments available", "deployments", namespace, count,
+                        available, timeout, group="apps", version="v1")
     return time.monotonic() - started
 
 
@@ -56,11 +55,9 @@ def _timed_services(namespace: str, count: int, tasks: int, timeout: float) -> f
     common.parallel(lambda i: common.create_custom(
         namespace, "ecsservices", common.service(f"svc-{i}", desired=tasks)), range(count))
 
-    def running() -> bool:
-        items = common.list_custom(namespace, "ecsservices", cached=True)
-        return sum(common.converged(s) for s in items) == count
     try:
-        common.wait_for(f"{count} Services running", running, timeout, interval=POLL_SECONDS)
+        common.wait_for_all(f"{count} Services running", "ecsservices", namespace, count,
+                            common.converged, timeout)
     except TimeoutError:
         return float("inf")  # reported as a MISS, with how many did converge
     return time.monotonic() - started
