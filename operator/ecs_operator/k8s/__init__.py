@@ -47,10 +47,19 @@ def load_configuration() -> None:
         config.load_kube_config()
 
 
+# Threads that may call the API server at once: Kopf's handler threads, the appliers, the
+# status refreshers, and asyncio's default executor (reverting edits). The client's default
+# pool holds 5 connections per CPU; every caller beyond it opened a new TLS connection and
+# logged "Connection pool is full" when it was done.
+CONNECTION_POOL_SIZE = 32
+
+
 @functools.cache
 def _api_client() -> client.ApiClient:
     with _lock:
-        return client.ApiClient()
+        configuration = client.Configuration.get_default_copy()
+        configuration.connection_pool_maxsize = CONNECTION_POOL_SIZE
+        return client.ApiClient(configuration)
 
 
 def _call(method: str, path: str, *, body: Any = None, query: list | None = None,
