@@ -34,10 +34,13 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 60,
     last: Any = None
     while time.monotonic() < deadline:
         try:
-            last = probe()
+            result = probe()
         except subprocess.CalledProcessError as error:
-            last = error.stderr
-        if last:
-            return last
+            # A failed kubectl (object not there yet, API server restarting) is not success.
+            last = f"{error.cmd!r} failed: {error.stderr}"
+        else:
+            if result:
+                return result
+            last = result
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}; last seen: {last!r}")
