@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
+from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -94,10 +95,13 @@ def _appliers() -> ThreadPoolExecutor:
 def apply_all(objects: list[dict]) -> list[dict]:
     """Applies objects that do not depend on each other (a Service's Deployment, budget, core
     Services, autoscaler) at once: a creation waits for one round trip instead of one each.
-    Every apply is attempted; the first failure, in the order given, is raised."""
+    Every apply is attempted and finished before this returns (a retry after a failure must
+    not race the rest of the first attempt); the first failure, in the order given, is
+    raised."""
     if len(objects) < 2:
         return [apply(obj) for obj in objects]
     pending = [_appliers().submit(apply, obj) for obj in objects]
+    futures.wait(pending)
     return [future.result() for future in pending]
 
 
