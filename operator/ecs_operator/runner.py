@@ -9,7 +9,7 @@ import time
 import kopf
 
 from . import __version__, gc_pacing, k8s
-from .kopf_tuning import EssenceDiffBase, install_log_filter
+from .kopf_tuning import EssenceDiffBase, install_log_filter, install_shared_waits
 from .translate.names import GROUP, LABEL_MANAGED_BY, MANAGED_BY
 
 # A replica that dies stops renewing its peering record; the next one takes over once the
@@ -73,6 +73,7 @@ def run(*, namespaces: list[str], all_namespaces: bool, metrics_port: int,
     from .metrics import serve_metrics
     serve_metrics(metrics_port)
     gc_pacing.start()
+    install_shared_waits()
     asyncio.run(kopf.operator(
         clusterwide=all_namespaces,
         namespaces=namespaces,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import kopf
 import pytest
+from kopf._cogs.aiokits import aiotoggles
 
-from ecs_operator.kopf_tuning import EssenceDiffBase, QuietKopfLines
+from ecs_operator.kopf_tuning import EssenceDiffBase, QuietKopfLines, install_shared_waits
 
 SERVICE = {
     "apiVersion": "ecs.operator.dev/v1alpha1",
@@ -117,3 +119,80 @@ def test_warnings_are_still_posted(root_level) -> None:
 def test_per_event_lines_only_with_verbose(root_level, level: int, logged: bool) -> None:
     root_level(level)
     assert QuietKopfLines().filter(record(logging.INFO, k8s_skip=True)) is logged
+
+
+# --- Kopf's wait for its indexes at startup ------------------------------------------------
+
+OBJECTS = 2000
+
+
+async def _startup(objects: int) -> tuple[int, list[str]]:
+    """Kopf's startup in miniature: a blocker toggle held until the listings are done, and one
+    worker per object that adds its toggle, indexes, drops it and waits for the whole set to
+    be on. Returns how often the set's state was evaluated, and what happened in which order."""
+    evaluations = 0
+
+    def every(states) -> bool:
+        nonlocal evaluations
+        evaluations += 1
+        return all(states)
+
+    indexed = aiotoggles.ToggleSet(every)
+    blocker = await indexed.make_toggle(name="listings")
+    order: list[str] = []
+
+    arrived = [asyncio.Event() for _ in range(objects)]
+
+    async def worker(index: int) -> None:
+        toggle = await indexed.make_toggle(name=f"object {index}")
+        await arrived[index].wait()  # its first event, indexed
+        await indexed.drop_toggle(toggle)
+        await indexed.wait_for(True)
+        order.append("handled")
+
+    workers = [asyncio.create_task(worker(i)) for i in range(objects)]
+    for event in arrived:  # events come one at a time off the watch stream
+        event.set()
+        await asyncio.sleep(0)
+    order.append("listings done")
+    await indexed.drop_toggle(blocker)
+    await asyncio.wait_for(asyncio.gather(*workers), timeout=60)
+    return evaluations, order
+
+
+def test_workers_waiting_for_the_indexes_cost_work_in_proportion_to_the_objects(
+        monkeypatch) -> None:
+    monkeypatch.setattr(aiotoggles.ToggleSet, "wait_for", aiotoggles.ToggleSet.wait_for)
+    install_shared_waits()
+
+    evaluations, order = asyncio.run(_startup(OBJECTS))
+
+    assert order == ["listings done"] + ["handled"] * OBJECTS  # nobody handled before
+    assert evaluations < 10 * OBJECTS  # Kopf's own wait: about OBJECTS**2 / 2
+
+
+def test_a_waiter_returns_only_in_the_state_it_asked_for(monkeypatch) -> None:
+    monkeypatch.setattr(aiotoggles.ToggleSet, "wait_for", aiotoggles.ToggleSet.wait_for)
+    install_shared_waits()
+
+    async def flicker() -> list[str]:
+        paused = aiotoggles.ToggleSet(any)
+        toggle = await paused.make_toggle(True, name="peer")
+        seen: list[str] = []
+
+        async def resume() -> None:
+            await paused.wait_for(False)
+            seen.append(f"resumed while paused={paused.is_on()}")
+
+        waiter = asyncio.create_task(resume())
+        await asyncio.sleep(0)
+        await toggle.turn_to(False)
+        await toggle.turn_to(True)  # back on before the waiter ran: it must keep waiting
+        for _ in range(5):
+            await asyncio.sleep(0)
+        seen.append("still waiting" if not waiter.done() else "returned")
+        await toggle.turn_to(False)
+        await asyncio.wait_for(waiter, timeout=5)
+        return seen
+
+    assert asyncio.run(flicker()) == ["still waiting", "resumed while paused=False"]
