@@ -13,7 +13,7 @@ from .manifests import service, task_definition
 from .test_services import steady
 
 PEERING = "ecs-operator-ha"
-HANDLED = re.compile(r"Handler '(service_changed|record_revision)")
+HANDLED = re.compile(r"Handler '(service_changed|service_resumed|record_revision)")
 
 
 def test_standby_takes_over_within_30_seconds(operator, namespace: str, tmp_path) -> None:

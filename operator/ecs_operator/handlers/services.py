@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import collections
 import copy
+import functools
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -260,7 +262,6 @@ def _observe(namespace: str, name: str, spec: dict) -> tuple[Observed, dict]:
     return Observed(dep, replica_sets, pods), spec
 
 
-@kopf.on.resume(GROUP, "v1alpha1", PLURAL)
 @kopf.on.create(GROUP, "v1alpha1", PLURAL)
 @kopf.on.update(GROUP, "v1alpha1", PLURAL, field="spec")
 def service_changed(namespace: str, name: str, reason: str, body: kopf.Body,
@@ -268,7 +269,30 @@ def service_changed(namespace: str, name: str, reason: str, body: kopf.Body,
     VIEWS.bind(kwargs)
     _exists_again(namespace, name)
     new = copy.deepcopy(dict(body)) if reason == "create" and not body.get("status") else None
-    resolution = _reconcile_measured(namespace, name, new)
+    _raise_problem(_reconcile_measured(namespace, name, new))
+
+
+# A restarted operator resumes every Service at once. On threads of their own, the resumes
+# leave Kopf's handler threads to what users change meanwhile: at 1,000 Services a Service
+# created just after a restart used to wait for all of them.
+RESUME_THREADS = 4
+
+
+@functools.cache
+def _resumers() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=RESUME_THREADS, thread_name_prefix="resume")
+
+
+@kopf.on.resume(GROUP, "v1alpha1", PLURAL)
+async def service_resumed(namespace: str, name: str, **kwargs: object) -> None:
+    VIEWS.bind(kwargs)
+    _exists_again(namespace, name)
+    resolution = await asyncio.get_running_loop().run_in_executor(
+        _resumers(), _reconcile_measured, namespace, name)
+    _raise_problem(resolution)
+
+
+def _raise_problem(resolution: Resolution | None) -> None:
     if resolution and resolution.problem:
         # The spec (or its task definition) must change before anything can be done; a new
         # TaskDefinition revision re-reconciles through task_definition_revised.
