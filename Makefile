@@ -50,3 +50,4 @@ bench: deps       ## benchmarks on the local cluster (SERVICES=1000 ROLLOUT_SERV
 	-PATH="$(BIN_DIR):$$PATH" $(PYTHON) bench/scale.py --services $(SERVICES)
 	-PATH="$(BIN_DIR):$$PATH" $(PYTHON) bench/latency.py --background $(SERVICES)
 	-PATH="$(BIN_DIR):$$PATH" $(PYTHON) bench/rollout.py --services $(ROLLOUT_SERVICES)
+	-PATH="$(BIN_DIR):$$PATH" $(PYTHON) bench/restart.py --services $(SERVICES)

@@ -1,0 +1,90 @@
+"""Restart: how long a restarted operator keeps users waiting next to N Services.
+
+1. N Services (desiredCount 3) of one TaskDefinition converge under an operator started here.
+2. That operator is stopped and another started, as an upgrade would. At once, in a new
+   namespace, a TaskDefinition is registered and then a Service of 1 task created; timed from
+   the start until the revision is recorded and until that Service is running.
+3. The same again (another restart), this time while the N Services' namespace is being
+   deleted (skip with --no-deletion).
+
+Usage: python bench/restart.py --services 1000   (KUBECONFIG: the local cluster)
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import common
+
+
+def _timed_probe(timeout: float) -> tuple[float, float, float]:
+    """Start an operator; seconds until it is configured, until a new TaskDefinition is
+    recorded, and until a new Service is running."""
+    started = time.monotonic()
+    operator = common.Operator()
+    configured = time.monotonic() - started
+    namespace = common.create_namespace("bench-restart-probe")
+    try:
+        common.register(namespace, common.task_definition(), revision=1, timeout=timeout)
+        recorded = time.monotonic() - started
+        common.create_custom(namespace, "ecsservices", common.service("probe", desired=1))
+        common.wait_for_all("the probe Service", "ecsservices", namespace, 1, common.converged,
+                            timeout)
+        return configured, recorded, time.monotonic() - started
+    finally:
+        operator.stop()
+        common.delete_namespace(namespace)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--services", type=int, default=1000, help="N (default 1000)")
+    parser.add_argument("--tasks", type=int, default=3, help="tasks per Service (default 3)")
+    parser.add_argument("--no-deletion", action="store_true",
+                        help="skip the restart while the Services' namespace is deleted")
+    parser.add_argument("--timeout", type=float, default=1200,
+                        help="give up on a step after this many seconds")
+    common.operator_arguments(parser)
+    args = parser.parse_args()
+    if args.operator_pid is not None:
+        raise SystemExit("restart.py restarts the operator itself: no --operator-pid")
+    common.connect()
+    common.install_crds()
+    operator = common.Operator()
+    namespace = common.create_namespace("bench-restart")
+    deleting = False
+    try:
+        common.register(namespace, common.task_definition(), revision=1)
+        common.parallel(lambda i: common.create_custom(
+            namespace, "ecsservices", common.service(f"svc-{i}", desired=args.tasks)),
+            range(args.services))
+        common.wait_for_all("the Services to run", "ecsservices", namespace, args.services,
+                            common.converged, args.timeout)
+        operator.stop()
+        plain = _timed_probe(args.timeout)
+        if not args.no_deletion:
+            common.delete_namespace(namespace)
+            deleting = True
+            during_deletion = _timed_probe(args.timeout)
+    finally:
+        operator.stop()
+        if not args.keep or deleting:
+            common.delete_namespace(namespace)
+
+    n = args.services
+    table = common.Table(f"restart: the operator stopped and started next to {n} Services x "
+                         f"{args.tasks} tasks")
+    phases = [("", plain)] if args.no_deletion else [
+        ("", plain), (", their namespace being deleted", during_deletion)]
+    for label, (configured, recorded, running) in phases:
+        table.add(f"operator configured{label}", configured, "s")
+        table.add(f"  a new TaskDefinition recorded{label}", recorded, "s")
+        table.add(f"  a new Service running{label}", running, "s")
+    table.print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
