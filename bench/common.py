@@ -372,9 +372,15 @@ class Operator:
                    and dict(labels).get("verb") in WRITE_VERBS)
 
     def stop(self) -> None:
+        """SIGTERM, and SIGKILL after 30 s, as a kubelet would: Kopf waits for its Event
+        queue, which retries Events for a namespace being deleted 9 times each."""
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(timeout=30)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
 
 
 def wait_until_quiet(operator: Operator, timeout: float, share: float = 0.05,

@@ -33,8 +33,10 @@ def _timed_probe(timeout: float) -> tuple[float, float, float]:
                             timeout)
         return configured, recorded, time.monotonic() - started
     finally:
-        operator.stop()
-        common.delete_namespace(namespace)
+        try:
+            operator.stop()
+        finally:
+            common.delete_namespace(namespace)
 
 
 def main() -> int:
