@@ -313,6 +313,15 @@ def wait_for_all(what: str, plural: str, namespace: str, count: int,
             resource_version = None  # too old to resume from: list again
 
 
+def run_services(namespace: str, names: list[str], timeout: float, **fields: object) -> None:
+    """Creates Services of the TaskDefinition `web` from 16 threads (`fields`: those of
+    `service`), then waits until every one runs its desiredCount."""
+    parallel(lambda name: create_custom(namespace, "ecsservices", service(name, **fields)),
+             names)
+    wait_for_all(f"{len(names)} Services running", "ecsservices", namespace, len(names),
+                 converged, timeout)
+
+
 def converged(service_object: dict) -> bool:
     spec, status = service_object.get("spec", {}), service_object.get("status") or {}
     desired = spec.get("desiredCount", 1)

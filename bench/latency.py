@@ -106,11 +106,7 @@ def main() -> int:
     try:
         common.register(namespace, common.task_definition(), revision=1)
         names = [f"bg-{i}" for i in range(args.background)]
-        common.parallel(lambda name: common.create_custom(
-            namespace, "ecsservices",
-            common.service(name, desired=args.background_tasks)), names)
-        common.wait_for_all(f"{args.background} background Services running", "ecsservices",
-                            namespace, args.background, common.converged, args.timeout)
+        common.run_services(namespace, names, args.timeout, desired=args.background_tasks)
         common.wait_until_quiet(operator, args.timeout)
         idle = _measure(namespace, "idle", args.applies, args.poll, 60)
         load = Load(namespace, names, args.load_rate) if names else None

@@ -28,9 +28,7 @@ def _timed_probe(timeout: float) -> tuple[float, float, float]:
     try:
         common.register(namespace, common.task_definition(), revision=1, timeout=timeout)
         recorded = time.monotonic() - started
-        common.create_custom(namespace, "ecsservices", common.service("probe", desired=1))
-        common.wait_for_all("the probe Service", "ecsservices", namespace, 1, common.converged,
-                            timeout)
+        common.run_services(namespace, ["probe"], timeout, desired=1)
         return configured, recorded, time.monotonic() - started
     finally:
         try:
@@ -56,23 +54,18 @@ def main() -> int:
     common.install_crds()
     operator = common.Operator()
     namespace = common.create_namespace("bench-restart")
-    deleting = False
     try:
         common.register(namespace, common.task_definition(), revision=1)
-        common.parallel(lambda i: common.create_custom(
-            namespace, "ecsservices", common.service(f"svc-{i}", desired=args.tasks)),
-            range(args.services))
-        common.wait_for_all("the Services to run", "ecsservices", namespace, args.services,
-                            common.converged, args.timeout)
+        common.run_services(namespace, [f"svc-{i}" for i in range(args.services)],
+                            args.timeout, desired=args.tasks)
         operator.stop()
         plain = _timed_probe(args.timeout)
         if not args.no_deletion:
             common.delete_namespace(namespace)
-            deleting = True
             during_deletion = _timed_probe(args.timeout)
     finally:
         operator.stop()
-        if not args.keep or deleting:
+        if not args.keep:
             common.delete_namespace(namespace)
 
     n = args.services

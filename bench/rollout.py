@@ -79,12 +79,9 @@ def main() -> int:
     minimum = math.ceil(args.tasks * args.minimum_healthy_percent / 100)
     try:
         common.register(namespace, common.task_definition(), revision=1)
-        common.parallel(lambda name: common.create_custom(namespace, "ecsservices", common.service(
-            name, desired=args.tasks, minimum_healthy_percent=args.minimum_healthy_percent,
-            maximum_percent=args.maximum_percent)), names)
-        common.wait_for("revision 1 running everywhere", lambda: sum(
-            common.converged(s) for s in common.list_custom(namespace, "ecsservices")
-        ) == args.services, args.timeout, interval=1)
+        common.run_services(namespace, names, args.timeout, desired=args.tasks,
+                            minimum_healthy_percent=args.minimum_healthy_percent,
+                            maximum_percent=args.maximum_percent)
 
         sampler = Sampler(namespace, names, minimum, args.sample)
         started = time.monotonic()
@@ -92,9 +89,8 @@ def main() -> int:
         try:
             common.register(namespace, common.task_definition(image="registry.example/web:2"),
                             revision=2)
-            common.wait_for("revision 2 rolled out everywhere", lambda: sum(
-                _rolled_out(s) for s in common.list_custom(namespace, "ecsservices")
-            ) == args.services, args.timeout, interval=0.5)
+            common.wait_for_all("revision 2 rolled out everywhere", "ecsservices", namespace,
+                                args.services, _rolled_out, args.timeout)
         finally:
             sampler.stopping.set()
             sampler.join()

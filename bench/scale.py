@@ -13,8 +13,6 @@
    (resourceVersion changed: Services, TaskDefinitions, Deployments, PDBs, ControllerRevisions,
    events) in the Services' namespace by anyone, Kopf included, and for reference the API
    server's count of writes to those kinds in the whole cluster.
-4. Restart: the operator (when started here) is stopped and started again, as an upgrade
-   would; time until a Service created right after is running and all N still are.
 
 Usage: python bench/scale.py --services 1000   (KUBECONFIG: the local cluster)
 """
@@ -51,12 +49,9 @@ def _timed_plain(namespace: str, count: int, tasks: int, timeout: float,
 
 def _timed_services(namespace: str, count: int, tasks: int, timeout: float) -> float:
     started = time.monotonic()
-    common.parallel(lambda i: common.create_custom(
-        namespace, "ecsservices", common.service(f"svc-{i}", desired=tasks)), range(count))
-
     try:
-        common.wait_for_all(f"{count} Services running", "ecsservices", namespace, count,
-                            common.converged, timeout)
+        common.run_services(namespace, [f"svc-{i}" for i in range(count)], timeout,
+                            desired=tasks)
     except TimeoutError:
         return float("inf")  # reported as a MISS, with how many did converge
     return time.monotonic() - started
@@ -102,23 +97,6 @@ def _server_figures(plain: collections.Counter, ecs: collections.Counter
             figures.append((f"API server {measure}, {' '.join(key[1:])}, plain / ECS",
                             f"{plain[key] * scale:.0f} / {ecs[key] * scale:.0f}{unit}"))
     return figures
-
-
-def _timed_restart(operator: common.Operator, namespace: str, count: int,
-                  timeout: float) -> tuple[float, common.Operator] | None:
-    """Stop the operator (when started here) and start another, as an upgrade would; time
-    until a Service created just after is running and the others still are. Before Kopf's
-    startup wait was fixed, this took minutes: no handler ran until then."""
-    if operator.process is None:
-        return None
-    operator.stop()
-    started = time.monotonic()
-    operator = common.Operator()
-    common.create_custom(namespace, "ecsservices",
-                         common.service("after-restart", desired=1))
-    common.wait_for_all("a Service created after the restart", "ecsservices", namespace,
-                        count + 1, common.converged, timeout)
-    return time.monotonic() - started, operator
 
 
 def main() -> int:
@@ -170,9 +148,6 @@ def main() -> int:
         cpu_quiet = operator.cpu_seconds() - cpu_quiet_before
         rss = operator.rss_mib()
         still = sum(common.converged(s) for s in common.list_custom(ecs_ns, "ecsservices"))
-        restart = _timed_restart(operator, ecs_ns, args.services, args.timeout)
-        if restart is not None:
-            operator = restart[1]
     finally:
         operator.stop()
         if not args.keep:
@@ -205,9 +180,6 @@ def main() -> int:
     for (verb, resource), count in server_by_kind.most_common(3):
         table.add(f"  of which {verb} {resource}", count)
     table.add("Services still running == desired", f"{still}/{n}", "", f"{n}/{n}", still == n)
-    if restart is not None:
-        table.add(f"operator restarted: a new Service running, all {n} still running, after",
-                  restart[0], "s")
     for name in sorted(set(cpu_plain) | set(cpu_ecs), key=lambda k: (k == "machine", k)):
         label = "whole machine" if name == "machine" else name
         table.add(f"CPU used by {label}, plain phase / ECS phase",
