@@ -76,8 +76,8 @@ async def _shared_wait_for(self: aiotoggles.ToggleSet, state: bool) -> None:
     waits on the condition and the workers wait for that task: N wake-ups. A waiter still
     returns only when the set is in the state it asked for."""
     wanted = bool(state)
+    shared = vars(self).setdefault("_shared_waits", {})
     while self.is_on() != wanted:
-        shared = vars(self).setdefault("_shared_waits", {})
         waiting = shared.get(wanted)
         if waiting is None or waiting.done():
             waiting = shared[wanted] = asyncio.ensure_future(_condition_wait_for(self, wanted))

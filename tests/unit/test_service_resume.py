@@ -41,6 +41,6 @@ def test_resumes_run_on_their_own_threads(reconciles) -> None:
     assert len(threads) <= services.RESUME_THREADS
 
 
-def test_a_resumed_service_with_an_invalid_spec_is_not_retried(reconciles) -> None:
+def test_a_resumed_service_with_an_invalid_spec_fails_permanently(reconciles) -> None:
     with pytest.raises(kopf.PermanentError, match="no task definition web"):
         asyncio.run(services.service_resumed(namespace="shop", name="broken"))

@@ -10,7 +10,6 @@ import functools
 import json
 import threading
 from concurrent import futures
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from kubernetes import client, config
@@ -88,8 +87,8 @@ def apply(obj: dict) -> dict:
 
 
 @functools.cache
-def _appliers() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="apply")
+def _appliers() -> futures.ThreadPoolExecutor:
+    return futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="apply")
 
 
 def apply_all(objects: list[dict]) -> list[dict]:
