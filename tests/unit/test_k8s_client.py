@@ -48,20 +48,25 @@ class _ApiServer(BaseHTTPRequestHandler):
         pass
 
 
+class _Listener(ThreadingHTTPServer):
+    # All callers connect at once: with socketserver's backlog of 5, a connection dropped from
+    # the queue was retried by the kernel seconds later, and the barrier gave up (seen in CI).
+    request_queue_size = 2 * CALLERS
+    daemon_threads = True
+
+
 @pytest.fixture
 def api_server(monkeypatch):
     monkeypatch.setattr(_ApiServer, "connections", set(), raising=False)
     monkeypatch.setattr(_ApiServer, "applied", [], raising=False)
     monkeypatch.setattr(_ApiServer, "refused", set(), raising=False)
     monkeypatch.setattr(_ApiServer, "barrier", None, raising=False)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ApiServer)
-    server.daemon_threads = True
+    server = _Listener(("127.0.0.1", 0), _ApiServer)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     configuration = client.Configuration(host=f"http://127.0.0.1:{server.server_port}")
     monkeypatch.setattr(client.Configuration, "_default", configuration)
-    k8s._api_client.cache_clear()
+    monkeypatch.setattr(k8s, "_client", None)
     yield _ApiServer
-    k8s._api_client.cache_clear()
     server.shutdown()
     server.server_close()
 
@@ -71,7 +76,7 @@ def _object(kind: str, name: str) -> dict:
 
 
 def test_concurrent_callers_reuse_their_connections(api_server, caplog) -> None:
-    api_server.barrier = threading.Barrier(CALLERS, timeout=10)
+    api_server.barrier = threading.Barrier(CALLERS, timeout=30)
     caplog.set_level(logging.WARNING, logger="urllib3.connectionpool")
     with ThreadPoolExecutor(CALLERS) as callers:
         for _ in range(2):  # the second round must find every connection kept

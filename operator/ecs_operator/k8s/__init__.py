@@ -54,12 +54,20 @@ def load_configuration() -> None:
 CONNECTION_POOL_SIZE = 32
 
 
-@functools.cache
+_client: client.ApiClient | None = None
+
+
 def _api_client() -> client.ApiClient:
-    with _lock:
-        configuration = client.Configuration.get_default_copy()
-        configuration.connection_pool_maxsize = CONNECTION_POOL_SIZE
-        return client.ApiClient(configuration)
+    """One client for the process: threads that ask at the same moment share it (and its
+    connection pool) rather than each making one."""
+    global _client
+    if _client is None:
+        with _lock:
+            if _client is None:
+                configuration = client.Configuration.get_default_copy()
+                configuration.connection_pool_maxsize = CONNECTION_POOL_SIZE
+                _client = client.ApiClient(configuration)
+    return _client
 
 
 def _call(method: str, path: str, *, body: Any = None, query: list | None = None,
