@@ -130,6 +130,43 @@ def test_kubectl_scale_changes_desired_count(operator, namespace: str) -> None:
     assert pdb["spec"]["minAvailable"] == 5
 
 
+def test_the_disruption_budget_comes_with_healthy_tasks_and_stays(operator,
+                                                                  namespace: str) -> None:
+    crashing = with_container_field(task_definition(), 0, dockerLabels={"sim-crash": "true"})
+    apply([crashing, service(desired=2)], namespace)
+    wait_for("2 tasks that never turn healthy", lambda: len(
+        kubectl_json("get", "pods", "-n", namespace, "-l", "ecs.operator.dev/service=web")
+        ["items"]) == 2 and esvc(namespace).get("status", {}).get("pendingCount", 0)
+        + esvc(namespace).get("status", {}).get("runningCount", 0) == 2)
+    # The status refresh that counted them would have added a budget; give it a few seconds
+    # more than a refresh can be late (STATUS_LONGEST_WAIT_SECONDS).
+    time.sleep(4)
+    assert kubectl("get", "pdb", "web", "-n", namespace, check=False).returncode != 0, \
+        "a service that never had healthy tasks got a PodDisruptionBudget (drains would block)"
+
+    apply(task_definition(image="registry.example/web:2"), namespace)
+    wait_for("web:2 steady", steady(namespace, task_definition_ref="web:2"))
+    budget = wait_for("the budget", lambda: kubectl_json(
+        "get", "pdb", "-n", namespace, "-l", "ecs.operator.dev/service=web")["items"])
+    assert [b["spec"]["minAvailable"] for b in budget] == [2]
+    uid = budget[0]["metadata"]["uid"]
+
+    # Once earned, the budget stays when tasks turn unhealthy, also across a restart (the
+    # restarted operator has applied nothing yet and prunes what the Service no longer asks).
+    sick = kubectl_json("get", "pods", "-n", namespace,
+                        "-l", "ecs.operator.dev/service=web")["items"][0]["metadata"]["name"]
+    kubectl("annotate", "pod", sick, "-n", namespace, "ecs.operator.dev/label.sim-unhealthy=true")
+    wait_for("one task unhealthy", lambda: not any(
+        c["type"] == "Ready" and c["status"] == "True" for c in kubectl_json(
+            "get", "pod", sick, "-n", namespace)["status"]["conditions"]))
+    operator.stop()
+    operator.start()
+    kubectl("scale", "esvc", "web", "--replicas=3", "-n", namespace)
+    wait_for("the budget to follow the new count", lambda: kubectl_json(
+        "get", "pdb", "web", "-n", namespace)["spec"]["minAvailable"] == 3)
+    assert kubectl_json("get", "pdb", "web", "-n", namespace)["metadata"]["uid"] == uid
+
+
 def test_deleting_the_service_removes_its_deployment_and_tasks(operator, namespace: str) -> None:
     apply([task_definition(), service(desired=2)], namespace)
     wait_for("2 tasks", steady(namespace))

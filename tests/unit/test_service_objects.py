@@ -11,7 +11,8 @@ from ecs_operator.translate.autoscaling import horizontal_pod_autoscaler
 from ecs_operator.translate.daemon import daemon_observation, daemon_update_strategy
 from ecs_operator.translate.errors import TranslationError
 from ecs_operator.translate.pod import pod_spec
-from ecs_operator.translate.service_objects import desired_count_set_by, service_objects
+from ecs_operator.translate.service_objects import budget_floor, desired_count_set_by, \
+    service_objects, with_earned_budget
 from ecs_operator.translate.service_status import service_status
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
@@ -42,6 +43,48 @@ def test_a_plain_service_is_a_deployment_and_a_budget() -> None:
     template = _by_kind(result)["Deployment"][0]["spec"]["template"]
     assert template["metadata"]["labels"]["ecs.operator.dev/group"] == "service.web"
     assert "affinity" not in template["spec"]
+
+
+@pytest.mark.parametrize("spec,replicas,floor", [
+    ({"desiredCount": 3}, 3, 3),  # minimumHealthyPercent 100 by default
+    ({"desiredCount": 3, "deploymentConfiguration": {"minimumHealthyPercent": 50}}, 3, 2),
+    ({"desiredCount": 3, "deploymentConfiguration": {"minimumHealthyPercent": 0,
+                                                     "maximumPercent": 200}}, 3, 0),
+    # An autoscaled service's budget is a percentage of whatever replicas the autoscaler set.
+    ({"desiredCount": 4, "deploymentConfiguration": {"minimumHealthyPercent": 50},
+      "autoScaling": {"minCapacity": 2, "maxCapacity": 9, "targetTrackingScalingPolicies": [
+          {"predefinedMetricSpecification": {
+              "predefinedMetricType": "ECSServiceAverageCPUUtilization"},
+           "targetValue": 60}]}}, 5, 3),
+])
+def test_budget_floor_is_the_minimum_healthy_count(spec, replicas, floor) -> None:
+    budget = _by_kind(_objects(spec))["PodDisruptionBudget"][0]
+    assert budget_floor(budget, replicas) == floor
+
+
+@pytest.mark.parametrize("exists,healthy,kept", [
+    (False, 0, False),  # just created: nothing to protect, nothing to block a drain with
+    (False, 2, False),
+    (False, 3, True),   # the floor reached: the budget keeps it from now on
+    (False, 4, True),
+    (True, 0, True),    # earned before: tasks failing now is when it matters most
+    (True, 3, True),
+])
+def test_the_budget_is_kept_once_the_healthy_tasks_reach_its_floor(exists, healthy,
+                                                                  kept) -> None:
+    wanted = _objects({"desiredCount": 3})
+    earned = with_earned_budget(wanted, budget_exists=exists, healthy_tasks=healthy,
+                                replicas=3)
+    assert (("PodDisruptionBudget", "web") in earned.keys()) is kept
+    assert ("Deployment", "web") in earned.keys()
+    assert earned.unsupported == wanted.unsupported
+
+
+def test_a_service_without_a_budget_is_left_as_it_is() -> None:
+    wanted = _objects({"desiredCount": 3, "schedulingStrategy": "DAEMON",
+                       "deploymentConfiguration": {}})
+    earned = with_earned_budget(wanted, budget_exists=False, healthy_tasks=0, replicas=3)
+    assert earned.keys() == wanted.keys()
 
 
 def test_load_balancer_and_registry_share_one_service_of_ready_tasks() -> None:

@@ -86,6 +86,8 @@ async def service_replica_sets(namespace: str, labels: kopf.Labels, body: kopf.B
                                                   LABEL_SERVICE: kopf.PRESENT})
 @kopf.index("apps", "v1", "daemonsets", labels={LABEL_MANAGED_BY: MANAGED_BY,
                                                  LABEL_SERVICE: kopf.PRESENT})
+@kopf.index("policy", "v1", "poddisruptionbudgets", labels={LABEL_MANAGED_BY: MANAGED_BY,
+                                                             LABEL_SERVICE: kopf.PRESENT})
 async def service_workloads(namespace: str, labels: kopf.Labels, body: kopf.Body,
                       **_: object) -> dict:
     return _entry(namespace, labels, body)
@@ -129,6 +131,11 @@ class Views:
     def _workload(self, key: Key, kind: str) -> dict | None:
         return next((w for w in self._items("service_workloads", key) if w["kind"] == kind
                      and w["metadata"]["name"] == key[1]), None)
+
+    def has_disruption_budget(self, namespace: str, name: str) -> bool:
+        if not self._indexes:
+            return k8s.get_disruption_budget(namespace, name) is not None
+        return self._workload((namespace, name), "PodDisruptionBudget") is not None
 
     def recorded(self, namespace: str, family_slug: str, revision: int) -> None:
         key = (namespace, family_slug)

@@ -33,9 +33,10 @@ from ..translate.names import GROUP, LABEL_MANAGED_BY, LABEL_REVISION, LABEL_SER
     MANAGED_BY, family_slug, parse_reference
 from ..translate.pod import PodTranslation, pod_spec
 from ..translate.service import unsupported_service_fields
-from ..translate.service_objects import desired_count_set_by, initial_replicas, is_daemon, \
-    service_objects
-from ..translate.service_status import Observed, Problem, service_status, task_state
+from ..translate.service import pod_disruption_budget
+from ..translate.service_objects import ServiceObjects, desired_count_set_by, initial_replicas, \
+    is_daemon, service_objects, with_earned_budget
+from ..translate.service_status import Observed, Problem, is_healthy, service_status, task_state
 from .observed import VIEWS, Coalescer
 from .validation import describe_validation_error
 
@@ -156,11 +157,13 @@ def _apply(service: dict, family: str, revision: int, model: TaskDefinitionSpec,
     if current is not None and is_autoscaled(spec) and k8s.hand_over_replicas(current):
         log.info("service %s/%s: replicas handed over to its HorizontalPodAutoscaler",
                  namespace, name)
+    wanted = _earned(namespace, name, spec, wanted)
     k8s.apply_all(wanted.objects)
     keys = wanted.keys()
-    # A Service that never had a status never owned anything; one whose set of objects is
-    # the same as last time has nothing new to delete.
-    if service.get("status") and _applied.get((namespace, name)) != keys:
+    # A Service that never had a status never owned anything; one that asks for everything
+    # it asked for last time has nothing to delete.
+    previous = _applied.get((namespace, name))
+    if service.get("status") and (previous is None or not previous <= keys):
         for kind, removed in k8s.prune_service_objects(namespace, name, uid, keys):
             log.info("service %s/%s: deleted %s %s, no longer part of the spec", namespace,
                      name, kind, removed)
@@ -168,11 +171,52 @@ def _apply(service: dict, family: str, revision: int, model: TaskDefinitionSpec,
     return Resolution(f"{family}:{revision}", wanted.unsupported, None)
 
 
+def _has_budget(namespace: str, name: str) -> bool:
+    return ("PodDisruptionBudget", name) in _applied.get((namespace, name), ()) \
+        or VIEWS.has_disruption_budget(namespace, name)
+
+
+def _earned(namespace: str, name: str, spec: dict, wanted: ServiceObjects) -> ServiceObjects:
+    """The objects, with the PodDisruptionBudget only once the service has earned it."""
+    if is_daemon(spec) or _has_budget(namespace, name):
+        return wanted
+    observed, effective = _observe(namespace, name, spec)
+    healthy = sum(1 for pod in observed.pods
+                  if is_healthy(pod) and not pod["metadata"].get("deletionTimestamp"))
+    return with_earned_budget(wanted, budget_exists=False, healthy_tasks=healthy,
+                              replicas=int(effective.get("desiredCount", 1)))
+
+
+def _add_earned_budget(namespace: str, name: str) -> None:
+    """A running service's PodDisruptionBudget, once its healthy tasks first reach its floor."""
+    with _locks[(namespace, name)]:
+        service = _known.get((namespace, name))
+        status = (service or {}).get("status") or {}
+        if service is None or not status.get("taskDefinition") \
+                or condition_status(status.get("conditions"), "Valid") == "False":
+            return
+        spec = service.get("spec", {})
+        if is_daemon(spec) or _has_budget(namespace, name):
+            return
+        budget = pod_disruption_budget(name=name, namespace=namespace,
+                                       uid=service["metadata"]["uid"], spec=spec,
+                                       autoscaled=is_autoscaled(spec))
+        if not _earned(namespace, name, spec, ServiceObjects([budget], [])).objects:
+            return
+        k8s.apply(budget)
+        log.info("service %s/%s: its healthy tasks reached the minimum (%s); "
+                 "PodDisruptionBudget created", namespace, name, budget["spec"]["minAvailable"])
+        if (namespace, name) in _applied:  # unknown after a restart: the resume prunes
+            _applied[(namespace, name)] = _applied[(namespace, name)] | {
+                ("PodDisruptionBudget", name)}
+
+
 def refresh_status(namespace: str, name: str) -> None:
     """Recompute status from observed objects, keeping the last resolution.
 
     When that status says the circuit breaker has just rolled the service back, reconcile
-    right away so the Deployment returns to the last completed revision.
+    right away so the Deployment returns to the last completed revision. A service whose
+    healthy tasks have just reached its minimum gets its PodDisruptionBudget.
     """
     status = _refresh_status(namespace, name)
     rollback = (status or {}).get("rollback")
@@ -180,6 +224,8 @@ def refresh_status(namespace: str, name: str) -> None:
         log.info("service %s/%s: circuit breaker tripped; rolling back to %s", namespace, name,
                  rollback["to"])
         reconcile(namespace, name)
+    elif status is not None:
+        _add_earned_budget(namespace, name)
 
 
 def _refresh_status(namespace: str, name: str) -> dict | None:

@@ -232,6 +232,10 @@ def get_deployment(namespace: str, name: str) -> dict | None:
     return _get("Deployment", namespace, name)
 
 
+def get_disruption_budget(namespace: str, name: str) -> dict | None:
+    return _get("PodDisruptionBudget", namespace, name)
+
+
 def prune_service_objects(namespace: str, service: str, owner_uid: str,
                           keep: set[tuple[str, str]]) -> list[tuple[str, str]]:
     """Deletes what the Service owned but no longer asks for (kind, name); returns it."""
