@@ -8,7 +8,7 @@ import time
 import pytest
 
 from ecs_operator.handlers import observed
-from ecs_operator.handlers.observed import INDEXES, Coalescer, Views, refresh_due, trimmed
+from ecs_operator.handlers.observed import INDEXES, Coalescer, Views, trimmed
 
 KEY = ("shop", "web")
 
@@ -70,44 +70,6 @@ def test_marks_that_never_stop_still_refresh_within_the_longest_wait() -> None:
         time.sleep(0.05)
     assert runs, "no refresh while marks kept arriving"
     assert 0.6 <= runs[0] - first_mark < 1.5
-
-
-@pytest.mark.parametrize("first_mark,waiting,due", [
-    (100.0, 1, 101.0),    # a first mark: due after the quiet second
-    (98.5, 1, 101.0),     # marked again: another quiet second...
-    (97.5, 1, 100.5),     # ...but never more than 3 s after the first mark
-    (100.0, 30, 101.0),   # up to the crowd, the same
-    (100.0, 60, 102.0),   # twice the crowd waiting: both waits doubled
-    (95.0, 60, 101.0),    # (the longest wait too: 6 s after the first mark)
-    (100.0, 500, 104.0),  # stretched 4 times at most
-    (90.0, 500, 102.0),
-], ids=["first", "again", "longest", "crowd", "doubled", "doubled-longest", "most",
-        "most-longest"])
-def test_refreshes_wait_longer_while_many_services_wait(first_mark, waiting, due) -> None:
-    assert refresh_due(now=100.0, first_mark=first_mark, quiet=1.0, longest=3.0,
-                       waiting=waiting, crowd=30, most_stretch=4.0) == pytest.approx(due)
-
-
-def test_without_a_crowd_the_waits_never_stretch() -> None:
-    assert refresh_due(now=100.0, first_mark=100.0, quiet=1.0, longest=3.0,
-                       waiting=10_000) == pytest.approx(101.0)
-
-
-def test_keys_marked_into_a_crowd_run_later() -> None:
-    ran: dict[tuple[str, str], float] = {}
-    keys = [("shop", f"web-{n}") for n in range(6)]
-    refresher = Coalescer(lambda key: ran.setdefault(key, time.monotonic()), workers=2,
-                          quiet=0.2, longest=0.2, crowd=2, most_stretch=10)
-    marked = time.monotonic()
-    for key in keys:
-        refresher.mark(key)
-    deadline = marked + 10
-    while len(ran) < len(keys) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert set(ran) == set(keys)
-    # The sixth key joined five others waiting: 0.2 s stretched 3 times.
-    assert ran[keys[-1]] - marked >= 0.55
-    assert ran[keys[0]] < ran[keys[-1]]
 
 
 @pytest.mark.parametrize("marks_after", [0, 20], ids=["alone", "followed-by-a-burst"])

@@ -178,25 +178,10 @@ class Views:
 VIEWS = Views()
 
 
-def refresh_due(*, now: float, first_mark: float, quiet: float, longest: float,
-                waiting: int, crowd: int = 0, most_stretch: float = 1.0) -> float:
-    """When a key marked at `now` is due: `quiet` seconds after this mark, `longest` after
-    its first (`first_mark`; `now` for a key not waiting yet) at most.
-
-    With more than `crowd` keys waiting, both waits stretch in proportion (up to
-    `most_stretch` times). Many services changing at once (a thousand starting together) then
-    get one status write per longer burst instead of one every few seconds each: the writes
-    stay near crowd / longest a second, where the API server is busiest.
-    """
-    stretch = min(most_stretch, max(1.0, waiting / crowd)) if crowd else 1.0
-    return min(now + quiet * stretch, first_mark + max(quiet, longest) * stretch)
-
-
 class Coalescer:
     """Runs `work(key)` once marks for the key have stopped for `quiet` seconds, or
-    `longest` seconds after the first of them (both stretched when more than `crowd` keys
-    wait: see refresh_due); never twice at once for one key, and once for any number of marks
-    that arrive while it waits or runs.
+    `longest` seconds after the first of them; never twice at once for one key, and once
+    for any number of marks that arrive while it waits or runs.
 
     The wait lets a burst that is spread out a little (a Service's three pods created,
     scheduled, started and passing their health checks one after another) end in one status
@@ -204,12 +189,10 @@ class Coalescer:
     """
 
     def __init__(self, work: Callable[[Key], None], workers: int = 4,
-                 retry_after: float = 2.0, quiet: float = 0.0, longest: float = 0.0,
-                 crowd: int = 0, most_stretch: float = 1.0) -> None:
+                 retry_after: float = 2.0, quiet: float = 0.0, longest: float = 0.0) -> None:
         self._work = work
         self._retry_after = retry_after
         self._quiet, self._longest = quiet, max(quiet, longest)
-        self._crowd, self._most_stretch = crowd, most_stretch
         self._ready = threading.Condition()
         self._first_mark: dict[Key, float] = {}  # the keys waiting, since when
         self._due_at: dict[Key, float] = {}
@@ -244,15 +227,13 @@ class Coalescer:
                 self._first_mark.setdefault(key, now)
                 self._urgent.add(key)
                 self._schedule(key, now)
+            elif key in self._first_mark:
+                self._schedule(key, min(now + self._quiet,
+                                        self._first_mark[key] + self._longest))
             else:
-                self._schedule(key, self._due(now, self._first_mark.setdefault(key, now)))
+                self._first_mark[key] = now
+                self._schedule(key, now + self._quiet)
             metrics.REFRESH_QUEUE.set(len(self._first_mark))
-
-    def _due(self, now: float, first_mark: float) -> float:
-        """With the lock held."""
-        return refresh_due(now=now, first_mark=first_mark, quiet=self._quiet,
-                           longest=self._longest, waiting=len(self._first_mark),
-                           crowd=self._crowd, most_stretch=self._most_stretch)
 
     def _schedule(self, key: Key, due: float) -> None:
         """With the lock held. An earlier entry for the key stays in the heap, skipped."""
@@ -292,4 +273,4 @@ class Coalescer:
                         self._first_mark[key] = now = time.monotonic()
                         if urgent:
                             self._urgent.add(key)
-                        self._schedule(key, now if urgent else self._due(now, now))
+                        self._schedule(key, now if urgent else now + self._quiet)

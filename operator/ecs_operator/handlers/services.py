@@ -386,16 +386,10 @@ def _refresh(key: tuple[str, str]) -> None:
 
 # A Service's pods starting one after another are counted in one status write, and no
 # status is more than a few seconds behind what runs; a failed task is counted at once.
-# While more than STATUS_CROWD services wait for a refresh (hundreds starting or rolling out
-# at once), the waits stretch, up to 4 times: 12 s at most behind, for about 10 status
-# writes a second in all instead of one per service every 3 s.
 STATUS_QUIET_SECONDS = 1.0
 STATUS_LONGEST_WAIT_SECONDS = 3.0
-STATUS_CROWD = 30
-STATUS_MOST_STRETCH = 4.0
 _refresher = Coalescer(_refresh, quiet=STATUS_QUIET_SECONDS,
-                       longest=STATUS_LONGEST_WAIT_SECONDS, crowd=STATUS_CROWD,
-                       most_stretch=STATUS_MOST_STRETCH)
+                       longest=STATUS_LONGEST_WAIT_SECONDS)
 
 
 @kopf.on.delete(GROUP, "v1alpha1", PLURAL, optional=True)
