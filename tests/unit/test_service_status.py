@@ -8,7 +8,7 @@ import pytest
 
 from ecs_operator.translate.conditions import Condition, merge_conditions
 from ecs_operator.translate.service_status import Observed, Problem, deployment_id, \
-    service_status, task_state
+    refresh_at_once, service_status, task_state
 
 T0 = datetime(2026, 11, 25, 12, 0, 0, tzinfo=timezone.utc)
 SPEC = {"taskDefinition": "web", "desiredCount": 2}
@@ -198,3 +198,20 @@ def test_a_revision_just_applied_is_in_progress_until_its_replica_set_is_seen() 
     assert conditions["SteadyState"]["status"] == "False"
     assert conditions["Progressing"]["reason"] == "RolloutInProgress"
     assert "web:2" in conditions["Progressing"]["message"]
+
+
+def _restarted(obj: dict) -> dict:
+    obj["status"]["containerStatuses"] = [{"name": "app", "restartCount": 1}]
+    return obj
+
+
+@pytest.mark.parametrize("obj,at_once", [
+    ({**pod("a", "bbb", phase="Pending", ready=False), "kind": "Pod"}, False),
+    ({**pod("a", "bbb"), "kind": "Pod"}, False),                    # started: may wait
+    ({**pod("a", "bbb", phase="Failed", ready=False), "kind": "Pod"}, True),
+    ({**pod("a", "bbb", deleting=True), "kind": "Pod"}, True),     # stopping
+    (_restarted({**pod("a", "bbb"), "kind": "Pod"}), True),       # a container restarted
+    ({**NEW_RS, "kind": "ReplicaSet"}, False),
+], ids=["pending", "running", "failed", "stopping", "restarted", "replica-set"])
+def test_a_stopped_or_failed_task_is_counted_at_once(obj, at_once) -> None:
+    assert refresh_at_once(obj) is at_once

@@ -24,7 +24,6 @@ from pydantic import ValidationError
 from .. import k8s, metrics
 from ..models.task_definition import TaskDefinitionSpec
 from ..translate.autoscaling import is_autoscaled
-from ..translate.circuit_breaker import task_failures
 from ..translate.conditions import condition_status
 from ..translate.daemon import daemon_desired_count, daemon_observation
 from ..translate.drift import spec_changed_by
@@ -36,7 +35,8 @@ from ..translate.service import unsupported_service_fields
 from ..translate.service import pod_disruption_budget
 from ..translate.service_objects import ServiceObjects, desired_count_set_by, initial_replicas, \
     is_daemon, service_objects, with_earned_budget
-from ..translate.service_status import Observed, Problem, is_healthy, service_status, task_state
+from ..translate.service_status import Observed, Problem, is_healthy, refresh_at_once, \
+    service_status
 from .observed import VIEWS, Coalescer
 from .validation import describe_validation_error
 
@@ -369,8 +369,7 @@ async def owned_object_changed(namespace: str, labels: kopf.Labels, body: kopf.B
         log.info("service %s/%s: %s changed its %s; applying the Service's spec again",
                  namespace, service, edit[0], body["kind"])
         await asyncio.to_thread(_reconcile_measured, namespace, service)
-    _refresher.mark((namespace, service), urgent=body.get("kind") == "Pod" and (
-        task_state(body) == "STOPPED" or task_failures([body]) > 0))
+    _refresher.mark((namespace, service), urgent=refresh_at_once(body))
 
 
 def _reconcile_measured(namespace: str, name: str,

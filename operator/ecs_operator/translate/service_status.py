@@ -66,6 +66,13 @@ def is_healthy(pod: dict) -> bool:
     return condition_status(pod.get("status", {}).get("conditions"), "Ready") == "True"
 
 
+def refresh_at_once(obj: dict) -> bool:
+    """A pod whose task stopped or failed: its service's status is refreshed without waiting
+    for a burst of events to end, so the circuit breaker counts failures as they happen."""
+    return obj.get("kind") == "Pod" and (task_state(obj) == "STOPPED"
+                                         or task_failures([obj]) > 0)
+
+
 def placement_failure(pods: list[dict]) -> str | None:
     """The scheduler's reason for the first task it could not place, if any."""
     for pod in sorted(pods, key=lambda p: p["metadata"]["name"]):
