@@ -20,9 +20,15 @@ WATCH_SERVER_TIMEOUT_SECONDS = 300
 WATCH_CLIENT_TIMEOUT_SECONDS = 330
 # Built-in kinds the operator watches only for the objects it made; filtering them on the
 # server keeps every other pod and Deployment of the cluster out of the operator's memory.
-OWNED_KINDS = ("pods", "replicasets", "deployments", "daemonsets", "controllerrevisions")
+OWNED_KINDS = ("pods", "replicasets", "deployments", "daemonsets", "controllerrevisions",
+               "poddisruptionbudgets")
 # The kinds the operator serves: it waits for their CRDs before it starts watching.
 SERVED_KINDS = ("taskdefinitions", "ecsservices", "ecstasks", "scheduledtasks")
+# Events are auxiliary: a few quick tries, not Kopf's default of 9 over 54 s. Kopf retries a
+# 403, which is what a namespace being deleted answers: with the default, every Event for a
+# deleted namespace's Services was posted 9 times, each failure logged, and a stopping
+# operator waited for them.
+EVENT_POST_BACKOFFS = (1, 2)
 CRD_POLL_SECONDS = 2
 CRD_REMINDER_SECONDS = 30
 
@@ -58,6 +64,7 @@ def configure(settings: kopf.OperatorSettings, **_: object) -> None:
     for kind in OWNED_KINDS:
         settings.watching.label_selectors[kind] = f"{LABEL_MANAGED_BY}={MANAGED_BY}"
     settings.posting.level = logging.INFO
+    settings.posting.default_backoffs = EVENT_POST_BACKOFFS
     install_log_filter()
     settings.execution.max_workers = 8
     settings.peering.lifetime = PEERING_LIFETIME_SECONDS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import kopf
 import pytest
 
 from ecs_operator import runner
@@ -39,3 +40,24 @@ def test_returns_at_once_when_the_kinds_are_served(monkeypatch):
 
     monkeypatch.setattr(runner.time, "sleep", no_sleep)
     runner.wait_for_custom_resources()
+
+
+def _configured(monkeypatch) -> kopf.OperatorSettings:
+    monkeypatch.setattr(runner.k8s, "load_configuration", lambda: None)
+    monkeypatch.setattr(runner, "wait_for_custom_resources", lambda: None)
+    settings = kopf.OperatorSettings()
+    runner.configure(settings=settings)
+    return settings
+
+
+def test_an_event_that_cannot_be_posted_is_given_up_within_seconds(monkeypatch):
+    # Kopf retries a 403 (a namespace being deleted answers one) after each of these delays.
+    backoffs = _configured(monkeypatch).posting.default_backoffs
+    assert len(backoffs) + 1 <= 3 and sum(backoffs) <= 5
+
+
+def test_the_operator_watches_only_the_budgets_it_made(monkeypatch):
+    settings = _configured(monkeypatch)
+    selectors = settings.watching.label_selectors.collect(
+        kopf.Resource("policy", "v1", "poddisruptionbudgets"))
+    assert list(selectors) == ["app.kubernetes.io/managed-by=ecs-operator"]
