@@ -238,6 +238,12 @@ def _refresh_status(namespace: str, name: str) -> dict | None:
             if service is None or service["metadata"].get("deletionTimestamp"):
                 _forget(namespace, name)
                 return None
+            if (service.get("status") or {}).get("observedGeneration") \
+                    != service["metadata"].get("generation"):
+                # Changed (or created) while the operator was down, and not reconciled yet:
+                # a status computed now would claim a generation nothing has acted on. Its
+                # update handler reconciles it and writes the status.
+                return None
         status = service.get("status") or {}
         problem = None
         if condition_status(status.get("conditions"), "Valid") == "False":
