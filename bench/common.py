@@ -381,8 +381,8 @@ class Operator:
                    and dict(labels).get("verb") in WRITE_VERBS)
 
     def stop(self) -> None:
-        """SIGTERM, and SIGKILL after 30 s, as a kubelet would: Kopf waits for its Event
-        queue, which retries Events for a namespace being deleted 9 times each."""
+        """SIGTERM, and SIGKILL after 30 s, as a kubelet would (Kopf first posts the Events
+        it has queued)."""
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
