@@ -31,8 +31,7 @@ from ..translate.errors import TaskDefinitionNotFound, TranslationError
 from ..translate.names import GROUP, LABEL_MANAGED_BY, LABEL_REVISION, LABEL_SERVICE, \
     MANAGED_BY, family_slug, parse_reference
 from ..translate.pod import PodTranslation, pod_spec
-from ..translate.service import unsupported_service_fields
-from ..translate.service import pod_disruption_budget
+from ..translate.service import pod_disruption_budget, unsupported_service_fields
 from ..translate.service_objects import ServiceObjects, desired_count_set_by, initial_replicas, \
     is_daemon, service_objects, with_earned_budget
 from ..translate.service_status import Observed, Problem, is_healthy, refresh_at_once, \
