@@ -9,7 +9,8 @@ import time
 import kopf
 
 from . import __version__, gc_pacing, k8s
-from .kopf_tuning import EssenceDiffBase, install_log_filter, install_shared_waits
+from .kopf_tuning import ServiceGenerationDiffBase, ServiceProgressStorage, \
+    install_log_filter, install_shared_waits
 from .translate.names import GROUP, LABEL_MANAGED_BY, MANAGED_BY
 
 # A replica that dies stops renewing its peering record; the next one takes over once the
@@ -24,6 +25,7 @@ OWNED_KINDS = ("pods", "replicasets", "deployments", "daemonsets", "controllerre
                "poddisruptionbudgets")
 # The kinds the operator serves: it waits for their CRDs before it starts watching.
 SERVED_KINDS = ("taskdefinitions", "ecsservices", "ecstasks", "scheduledtasks")
+SERVICE_API_VERSION = f"{GROUP}/v1alpha1"
 # Events are auxiliary: a few quick tries, not Kopf's default of 9 over 54 s. Kopf retries a
 # 403, which is what a namespace being deleted answers: with the default, every Event for a
 # deleted namespace's Services was posted 9 times, each failure logged, and a stopping
@@ -54,10 +56,13 @@ def configure(settings: kopf.OperatorSettings, **_: object) -> None:
     k8s.load_configuration()
     wait_for_custom_resources()
     # Progress and diff-base live in annotations: the CRDs' structural status has no room for
-    # Kopf's own bookkeeping, and annotations survive operator restarts.
-    settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=GROUP)
-    settings.persistence.diffbase_storage = EssenceDiffBase(
-        prefix=GROUP, key="last-handled-configuration")
+    # Kopf's own bookkeeping, and annotations survive operator restarts. A Service's diff base
+    # is the generation its status says was reconciled (ServiceGenerationDiffBase).
+    settings.persistence.progress_storage = ServiceProgressStorage(
+        service_api_version=SERVICE_API_VERSION, prefix=GROUP)
+    settings.persistence.diffbase_storage = ServiceGenerationDiffBase(
+        service_api_version=SERVICE_API_VERSION, prefix=GROUP,
+        key="last-handled-configuration")
     settings.watching.server_timeout = WATCH_SERVER_TIMEOUT_SECONDS
     settings.watching.client_timeout = WATCH_CLIENT_TIMEOUT_SECONDS
     settings.watching.connect_timeout = 30

@@ -167,6 +167,24 @@ def test_the_disruption_budget_comes_with_healthy_tasks_and_stays(operator,
     assert kubectl_json("get", "pdb", "web", "-n", namespace)["metadata"]["uid"] == uid
 
 
+def test_a_spec_changed_while_the_operator_was_down_is_applied_when_it_returns(
+        operator, namespace: str) -> None:
+    apply([task_definition(), service(desired=2)], namespace)
+    wait_for("2 tasks", steady(namespace))
+    # What the operator handled is the generation its status says it reconciled; no
+    # bookkeeping annotation is written to the Service after each change.
+    annotations = esvc(namespace)["metadata"].get("annotations") or {}
+    assert not [key for key in annotations if key.startswith("ecs.operator.dev/")]
+
+    operator.stop()
+    kubectl("scale", "esvc", "web", "--replicas=3", "-n", namespace)
+    operator.start()
+    scaled = wait_for("3 tasks after the restart", lambda: (s := esvc(namespace))["status"].get(
+        "runningCount") == 3 and condition(s, "SteadyState").get("status") == "True" and s)
+    assert scaled["status"]["observedGeneration"] == scaled["metadata"]["generation"]
+    assert kubectl_json("get", "deployment", "web", "-n", namespace)["spec"]["replicas"] == 3
+
+
 def test_deleting_the_service_removes_its_deployment_and_tasks(operator, namespace: str) -> None:
     apply([task_definition(), service(desired=2)], namespace)
     wait_for("2 tasks", steady(namespace))

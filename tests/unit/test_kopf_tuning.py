@@ -9,7 +9,10 @@ import kopf
 import pytest
 from kopf._cogs.aiokits import aiotoggles
 
-from ecs_operator.kopf_tuning import EssenceDiffBase, QuietKopfLines, install_shared_waits
+from kopf._cogs.structs import diffs
+
+from ecs_operator.kopf_tuning import EssenceDiffBase, QuietKopfLines, \
+    ServiceGenerationDiffBase, ServiceProgressStorage, install_shared_waits
 
 SERVICE = {
     "apiVersion": "ecs.operator.dev/v1alpha1",
@@ -69,6 +72,75 @@ def test_a_deployments_replica_set_keeps_kopfs_annotation_apart() -> None:
     assert essence["metadata"]["annotations"] == {
         "ecs.operator.dev/last-handled-configuration": "{}",
         "deployment.kubernetes.io/revision": "2"}
+
+
+def generation_storage() -> ServiceGenerationDiffBase:
+    return ServiceGenerationDiffBase(service_api_version="ecs.operator.dev/v1alpha1",
+                                     prefix="ecs.operator.dev", key="last-handled-configuration")
+
+
+def _service(generation: int, observed: int | None) -> kopf.Body:
+    body = {**SERVICE, "kind": "Service",
+            "metadata": {**SERVICE["metadata"], "generation": generation}}
+    body["status"] = {**SERVICE["status"], "observedGeneration": observed} \
+        if observed is not None else {}
+    return kopf.Body(body)
+
+
+def _what_kopf_sees(body: kopf.Body) -> str:
+    storage = generation_storage()
+    old = storage.fetch(body=body)
+    if old is None:
+        return "created"
+    changed = {path[0] for _, path, _, _ in diffs.diff(old, storage.build(body=body))}
+    return ",".join(sorted(changed)) or "nothing"
+
+
+@pytest.mark.parametrize("generation,observed,seen", [
+    (1, None, "created"),    # never reconciled: Kopf runs the creation handler
+    (3, 3, "nothing"),       # the status describes this spec: nothing to handle
+    (4, 3, "spec"),          # changed since (also while the operator was down): an update
+])
+def test_a_services_status_tells_kopf_what_was_handled(generation, observed, seen) -> None:
+    assert _what_kopf_sees(_service(generation, observed)) == seen
+
+
+def test_a_handled_service_costs_no_annotation_patch() -> None:
+    body = _service(3, 3)
+    patch = kopf.Patch()
+    generation_storage().store(body=body, patch=patch,
+                               essence=generation_storage().build(body=body))
+    assert not patch
+
+
+def test_other_kinds_keep_kopfs_annotation() -> None:
+    definition = kopf.Body({**SERVICE, "kind": "TaskDefinition"})
+    patch = kopf.Patch()
+    essence = generation_storage().build(body=definition)
+    generation_storage().store(body=definition, patch=patch, essence=essence)
+    assert "ecs.operator.dev/last-handled-configuration" in patch["metadata"]["annotations"]
+    assert generation_storage().fetch(body=definition) == {"spec": {"desiredCount": 2}}
+
+
+def _first_pass_patch(body: kopf.Body) -> kopf.Patch:
+    """What Kopf's progress bookkeeping adds to its patch when a handler succeeds at once:
+    it records the handler's progress, then purges the record as the handling is done."""
+    storage = ServiceProgressStorage(service_api_version="ecs.operator.dev/v1alpha1",
+                                     prefix="ecs.operator.dev")
+    patch = kopf.Patch()
+    storage.store(key="service_changed", record={"started": "2026-11-26T00:00:00",
+                                                 "success": True}, body=body, patch=patch)
+    storage.purge(key="service_changed", body=body, patch=patch)
+    return patch
+
+
+def test_a_service_handled_at_once_costs_kopf_no_patch() -> None:
+    assert not _first_pass_patch(_service(1, None))
+
+
+def test_other_kinds_are_still_marked_as_kopf_managed() -> None:
+    patch = _first_pass_patch(kopf.Body({**SERVICE, "kind": "TaskDefinition"}))
+    assert patch["metadata"]["annotations"] == {"ecs.operator.dev/kopf-managed": "yes"}
 
 
 def test_essence_leaves_status_and_managed_fields_out() -> None:
