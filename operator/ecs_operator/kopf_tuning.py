@@ -15,6 +15,8 @@ from typing import Any
 import kopf
 from kopf._cogs.aiokits import aiotoggles
 
+from .translate.names import API_VERSION
+
 
 class EssenceDiffBase(kopf.AnnotationsDiffBaseStorage):
     """Kopf finds what changed in an object by deep-copying all of it and then dropping the
@@ -37,8 +39,8 @@ class EssenceDiffBase(kopf.AnnotationsDiffBaseStorage):
         return super().build(body=kopf.Body(slim), extra_fields=extra)
 
 
-def is_ecs_service(body: Any, api_version: str) -> bool:
-    return body.get("kind") == "Service" and body.get("apiVersion") == api_version
+def is_ecs_service(body: Any) -> bool:
+    return body.get("kind") == "Service" and body.get("apiVersion") == API_VERSION
 
 
 class ServiceGenerationDiffBase(EssenceDiffBase):
@@ -52,12 +54,8 @@ class ServiceGenerationDiffBase(EssenceDiffBase):
     annotation.
     """
 
-    def __init__(self, *, service_api_version: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._service_api_version = service_api_version
-
     def fetch(self, *, body: Any) -> Any:
-        if not is_ecs_service(body, self._service_api_version):
+        if not is_ecs_service(body):
             return super().fetch(body=body)
         observed = (body.get("status") or {}).get("observedGeneration")
         if observed is None:
@@ -68,7 +66,7 @@ class ServiceGenerationDiffBase(EssenceDiffBase):
         return {key: value for key, value in essence.items() if key != "spec"}
 
     def store(self, *, body: Any, patch: Any, essence: Any) -> None:
-        if not is_ecs_service(body, self._service_api_version):
+        if not is_ecs_service(body):
             super().store(body=body, patch=patch, essence=essence)
 
 
@@ -81,12 +79,8 @@ class ServiceProgressStorage(kopf.AnnotationsProgressStorage):
     prefix. Progress records of handlers being retried are still written, as annotations.
     """
 
-    def __init__(self, *, service_api_version: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._service_api_version = service_api_version
-
     def _store_marker(self, prefix: str, patch: Any, body: Any) -> None:
-        if not is_ecs_service(body, self._service_api_version):
+        if not is_ecs_service(body):
             super()._store_marker(prefix=prefix, patch=patch, body=body)
 
 

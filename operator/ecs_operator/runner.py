@@ -25,7 +25,6 @@ OWNED_KINDS = ("pods", "replicasets", "deployments", "daemonsets", "controllerre
                "poddisruptionbudgets")
 # The kinds the operator serves: it waits for their CRDs before it starts watching.
 SERVED_KINDS = ("taskdefinitions", "ecsservices", "ecstasks", "scheduledtasks")
-SERVICE_API_VERSION = f"{GROUP}/v1alpha1"
 # Events are auxiliary: a few quick tries, not Kopf's default of 9 over 54 s. Kopf retries a
 # 403, which is what a namespace being deleted answers: with the default, every Event for a
 # deleted namespace's Services was posted 9 times, each failure logged, and a stopping
@@ -58,11 +57,9 @@ def configure(settings: kopf.OperatorSettings, **_: object) -> None:
     # Progress and diff-base live in annotations: the CRDs' structural status has no room for
     # Kopf's own bookkeeping, and annotations survive operator restarts. A Service's diff base
     # is the generation its status says was reconciled (ServiceGenerationDiffBase).
-    settings.persistence.progress_storage = ServiceProgressStorage(
-        service_api_version=SERVICE_API_VERSION, prefix=GROUP)
+    settings.persistence.progress_storage = ServiceProgressStorage(prefix=GROUP)
     settings.persistence.diffbase_storage = ServiceGenerationDiffBase(
-        service_api_version=SERVICE_API_VERSION, prefix=GROUP,
-        key="last-handled-configuration")
+        prefix=GROUP, key="last-handled-configuration")
     settings.watching.server_timeout = WATCH_SERVER_TIMEOUT_SECONDS
     settings.watching.client_timeout = WATCH_CLIENT_TIMEOUT_SECONDS
     settings.watching.connect_timeout = 30

@@ -75,8 +75,7 @@ def test_a_deployments_replica_set_keeps_kopfs_annotation_apart() -> None:
 
 
 def generation_storage() -> ServiceGenerationDiffBase:
-    return ServiceGenerationDiffBase(service_api_version="ecs.operator.dev/v1alpha1",
-                                     prefix="ecs.operator.dev", key="last-handled-configuration")
+    return ServiceGenerationDiffBase(prefix="ecs.operator.dev", key="last-handled-configuration")
 
 
 def _service(generation: int, observed: int | None) -> kopf.Body:
@@ -125,8 +124,7 @@ def test_other_kinds_keep_kopfs_annotation() -> None:
 def _first_pass_patch(body: kopf.Body) -> kopf.Patch:
     """What Kopf's progress bookkeeping adds to its patch when a handler succeeds at once:
     it records the handler's progress, then purges the record as the handling is done."""
-    storage = ServiceProgressStorage(service_api_version="ecs.operator.dev/v1alpha1",
-                                     prefix="ecs.operator.dev")
+    storage = ServiceProgressStorage(prefix="ecs.operator.dev")
     patch = kopf.Patch()
     storage.store(key="service_changed", record={"started": "2026-11-26T00:00:00",
                                                  "success": True}, body=body, patch=patch)

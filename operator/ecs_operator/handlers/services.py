@@ -156,7 +156,8 @@ def _apply(service: dict, family: str, revision: int, model: TaskDefinitionSpec,
     if current is not None and is_autoscaled(spec) and k8s.hand_over_replicas(current):
         log.info("service %s/%s: replicas handed over to its HorizontalPodAutoscaler",
                  namespace, name)
-    wanted = _earned(namespace, name, spec, wanted)
+    wanted = _earned(namespace, name, spec, wanted,
+                     budget_exists=_has_budget(namespace, name))
     k8s.apply_all(wanted.objects)
     keys = wanted.keys()
     # A Service that never had a status never owned anything; one that asks for everything
@@ -175,14 +176,15 @@ def _has_budget(namespace: str, name: str) -> bool:
         or VIEWS.has_disruption_budget(namespace, name)
 
 
-def _earned(namespace: str, name: str, spec: dict, wanted: ServiceObjects) -> ServiceObjects:
+def _earned(namespace: str, name: str, spec: dict, wanted: ServiceObjects,
+            budget_exists: bool) -> ServiceObjects:
     """The objects, with the PodDisruptionBudget only once the service has earned it."""
-    if is_daemon(spec) or _has_budget(namespace, name):
-        return wanted
+    if not any(o["kind"] == "PodDisruptionBudget" for o in wanted.objects):
+        return wanted  # a DAEMON service: nothing to decide, nothing to observe
     observed, effective = _observe(namespace, name, spec)
     healthy = sum(1 for pod in observed.pods
                   if is_healthy(pod) and not pod["metadata"].get("deletionTimestamp"))
-    return with_earned_budget(wanted, budget_exists=False, healthy_tasks=healthy,
+    return with_earned_budget(wanted, budget_exists=budget_exists, healthy_tasks=healthy,
                               replicas=int(effective.get("desiredCount", 1)))
 
 
@@ -200,7 +202,8 @@ def _add_earned_budget(namespace: str, name: str) -> None:
         budget = pod_disruption_budget(name=name, namespace=namespace,
                                        uid=service["metadata"]["uid"], spec=spec,
                                        autoscaled=is_autoscaled(spec))
-        if not _earned(namespace, name, spec, ServiceObjects([budget], [])).objects:
+        if not _earned(namespace, name, spec, ServiceObjects([budget], []),
+                       budget_exists=False).objects:
             return
         k8s.apply(budget)
         log.info("service %s/%s: its healthy tasks reached the minimum (%s); "
