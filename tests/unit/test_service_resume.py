@@ -9,7 +9,7 @@ import threading
 import kopf
 import pytest
 
-from ecs_operator.handlers import services
+from ecs_operator.handlers import service_state, services
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def _restarted_with(monkeypatch, generation: int, observed: int | None) -> list[
         body["status"] = {"observedGeneration": observed, "taskDefinition": "web:1",
                           "desiredCount": 1}
     written: list[dict] = []
-    monkeypatch.setattr(services, "_known", {})
+    monkeypatch.setattr(service_state, "known", {})
     monkeypatch.setattr(services.k8s, "get_custom", lambda plural, namespace, name: body)
     monkeypatch.setattr(services.k8s, "patch_status",
                         lambda plural, namespace, name, status, previous: written.append(status))

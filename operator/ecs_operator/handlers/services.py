@@ -3,83 +3,39 @@
 Reconciling is level-based: every entry point (the Service changed, one of its pods,
 ReplicaSets or its Deployment changed, its task definition got a new revision) ends in the
 same two functions, so a restarted operator simply recomputes from what it observes.
+Writing the status, and the budget a running Service earns, are in service_refresh.py; what
+is remembered of each Service between events is in service_state.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import copy
 import functools
 import logging
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import kopf
-from kubernetes.client.rest import ApiException
 from pydantic import ValidationError
 
 from .. import k8s, metrics
 from ..models.task_definition import TaskDefinitionSpec
 from ..translate.autoscaling import is_autoscaled
-from ..translate.conditions import condition_status
-from ..translate.daemon import daemon_desired_count, daemon_observation
 from ..translate.drift import spec_changed_by
 from ..translate.errors import TaskDefinitionNotFound, TranslationError
 from ..translate.names import GROUP, LABEL_MANAGED_BY, LABEL_REVISION, LABEL_SERVICE, \
     MANAGED_BY, family_slug, parse_reference
 from ..translate.pod import PodTranslation, pod_spec
-from ..translate.service import pod_disruption_budget, unsupported_service_fields
-from ..translate.service_objects import ServiceObjects, desired_count_set_by, initial_replicas, \
-    is_daemon, service_objects, with_earned_budget
-from ..translate.service_status import Observed, Problem, is_healthy, refresh_at_once, \
-    service_status
+from ..translate.service import unsupported_service_fields
+from ..translate.service_objects import is_daemon, service_objects
+from ..translate.service_status import Problem, refresh_at_once
+from . import service_state as state
 from .observed import VIEWS, Coalescer
+from .service_refresh import PLURAL, Resolution, add_earned_budget, earned, has_budget, \
+    refresh_known, write_status
 from .validation import describe_validation_error
 
-PLURAL = "ecsservices"
 log = logging.getLogger(__name__)
-_locks: dict[tuple[str, str], threading.Lock] = collections.defaultdict(threading.Lock)
-# What each Service was last applied as (kind, name), so unchanged sets skip the pruning.
-_applied: dict[tuple[str, str], set[tuple[str, str]]] = {}
-# Each Service as last reconciled, with its current status (see _remember).
-_known: dict[tuple[str, str], dict] = {}
-# The last edit by someone else each service's workload was reverted for: (manager, time).
-_reverted: dict[tuple[str, str], tuple[str, str]] = {}
-# Services deleted lately, oldest first. Their pods and ReplicaSets go after them, each with a
-# few last events; a refresh for each would read the Service only to find it gone (seven
-# thousand such reads when a namespace of a thousand Services was deleted).
-_gone: collections.OrderedDict[tuple[str, str], None] = collections.OrderedDict()
-_GONE_REMEMBERED = 10_000
-_gone_lock = threading.Lock()
-
-
-def _forget(namespace: str, name: str) -> None:
-    _known.pop((namespace, name), None)
-    metrics.STATES.service(namespace, name, None)
-    with _gone_lock:
-        _gone[(namespace, name)] = None
-        _gone.move_to_end((namespace, name))
-        while len(_gone) > _GONE_REMEMBERED:
-            _gone.popitem(last=False)
-
-
-def _exists_again(namespace: str, name: str) -> None:
-    with _gone_lock:
-        _gone.pop((namespace, name), None)
-
-
-@dataclass(frozen=True)
-class Resolution:
-    task_definition: str | None
-    unsupported: list[str]
-    problem: Problem | None
-
-
-def _clock() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def resolve_task_definition(namespace: str, reference: str) -> tuple[str, int, dict]:
@@ -111,10 +67,10 @@ def reconcile(namespace: str, name: str, new: dict | None = None) -> Resolution 
     `new`: the body of a Service just created, which nothing has written a status to yet,
     so it need not be read again.
     """
-    with _locks[(namespace, name)]:
+    with state.locks[(namespace, name)]:
         service = new or k8s.get_custom(PLURAL, namespace, name)
         if service is None or service["metadata"].get("deletionTimestamp"):
-            _forget(namespace, name)
+            state.forget(namespace, name)
             return None
         spec = service.get("spec", {})
         unsupported = unsupported_service_fields(spec)
@@ -134,7 +90,7 @@ def reconcile(namespace: str, name: str, new: dict | None = None) -> Resolution 
             resolution = Resolution(None, unsupported, Problem(reason, str(error)))
         else:
             resolution = _apply(service, family, revision, model, pod)
-        _write_status(service, resolution)
+        write_status(service, resolution)
         return resolution
 
 
@@ -156,61 +112,18 @@ def _apply(service: dict, family: str, revision: int, model: TaskDefinitionSpec,
     if current is not None and is_autoscaled(spec) and k8s.hand_over_replicas(current):
         log.info("service %s/%s: replicas handed over to its HorizontalPodAutoscaler",
                  namespace, name)
-    wanted = _earned(namespace, name, spec, wanted,
-                     budget_exists=_has_budget(namespace, name))
+    wanted = earned(namespace, name, spec, wanted, budget_exists=has_budget(namespace, name))
     k8s.apply_all(wanted.objects)
     keys = wanted.keys()
     # A Service that never had a status never owned anything; one that asks for everything
     # it asked for last time has nothing to delete.
-    previous = _applied.get((namespace, name))
+    previous = state.applied.get((namespace, name))
     if service.get("status") and (previous is None or not previous <= keys):
         for kind, removed in k8s.prune_service_objects(namespace, name, uid, keys):
             log.info("service %s/%s: deleted %s %s, no longer part of the spec", namespace,
                      name, kind, removed)
-    _applied[(namespace, name)] = keys
+    state.applied[(namespace, name)] = keys
     return Resolution(f"{family}:{revision}", wanted.unsupported, None)
-
-
-def _has_budget(namespace: str, name: str) -> bool:
-    return ("PodDisruptionBudget", name) in _applied.get((namespace, name), ()) \
-        or VIEWS.has_disruption_budget(namespace, name)
-
-
-def _earned(namespace: str, name: str, spec: dict, wanted: ServiceObjects,
-            budget_exists: bool) -> ServiceObjects:
-    """The objects, with the PodDisruptionBudget only once the service has earned it."""
-    if not any(o["kind"] == "PodDisruptionBudget" for o in wanted.objects):
-        return wanted  # a DAEMON service: nothing to decide, nothing to observe
-    observed, effective = _observe(namespace, name, spec)
-    healthy = sum(1 for pod in observed.pods
-                  if is_healthy(pod) and not pod["metadata"].get("deletionTimestamp"))
-    return with_earned_budget(wanted, budget_exists=budget_exists, healthy_tasks=healthy,
-                              replicas=int(effective.get("desiredCount", 1)))
-
-
-def _add_earned_budget(namespace: str, name: str) -> None:
-    """A running service's PodDisruptionBudget, once its healthy tasks first reach its floor."""
-    with _locks[(namespace, name)]:
-        service = _known.get((namespace, name))
-        status = (service or {}).get("status") or {}
-        if service is None or not status.get("taskDefinition") \
-                or condition_status(status.get("conditions"), "Valid") == "False":
-            return
-        spec = service.get("spec", {})
-        if is_daemon(spec) or _has_budget(namespace, name):
-            return
-        budget = pod_disruption_budget(name=name, namespace=namespace,
-                                       uid=service["metadata"]["uid"], spec=spec,
-                                       autoscaled=is_autoscaled(spec))
-        if not _earned(namespace, name, spec, ServiceObjects([budget], []),
-                       budget_exists=False).objects:
-            return
-        k8s.apply(budget)
-        log.info("service %s/%s: its healthy tasks reached the minimum (%s); "
-                 "PodDisruptionBudget created", namespace, name, budget["spec"]["minAvailable"])
-        if (namespace, name) in _applied:  # unknown after a restart: the resume prunes
-            _applied[(namespace, name)] = _applied[(namespace, name)] | {
-                ("PodDisruptionBudget", name)}
 
 
 def refresh_status(namespace: str, name: str) -> None:
@@ -220,100 +133,14 @@ def refresh_status(namespace: str, name: str) -> None:
     right away so the Deployment returns to the last completed revision. A service whose
     healthy tasks have just reached its minimum gets its PodDisruptionBudget.
     """
-    status = _refresh_status(namespace, name)
+    status = refresh_known(namespace, name)
     rollback = (status or {}).get("rollback")
     if rollback and status.get("taskDefinition") == rollback["from"]:
         log.info("service %s/%s: circuit breaker tripped; rolling back to %s", namespace, name,
                  rollback["to"])
         reconcile(namespace, name)
     elif status is not None:
-        _add_earned_budget(namespace, name)
-
-
-def _refresh_status(namespace: str, name: str) -> dict | None:
-    with _locks[(namespace, name)]:
-        if (namespace, name) in _gone:
-            return None
-        service = _known.get((namespace, name))
-        if service is None:  # first refresh after a restart
-            service = k8s.get_custom(PLURAL, namespace, name)
-            if service is None or service["metadata"].get("deletionTimestamp"):
-                _forget(namespace, name)
-                return None
-            if (service.get("status") or {}).get("observedGeneration") \
-                    != service["metadata"].get("generation"):
-                # Changed (or created) while the operator was down, and not reconciled yet:
-                # a status computed now would claim a generation nothing has acted on. Its
-                # update handler reconciles it and writes the status.
-                return None
-        status = service.get("status") or {}
-        problem = None
-        if condition_status(status.get("conditions"), "Valid") == "False":
-            valid = next(c for c in status["conditions"] if c["type"] == "Valid")
-            problem = Problem(valid.get("reason", "Invalid"), valid.get("message", ""))
-        return _write_status(service, Resolution(status.get("taskDefinition"),
-                                                 status.get("unsupportedFields", []), problem))
-
-
-def _write_status(service: dict, resolution: Resolution) -> dict | None:
-    meta = service["metadata"]
-    namespace, name = meta["namespace"], meta["name"]
-    previous = copy.deepcopy(service.get("status") or {})
-    spec = service.get("spec", {})
-    observed, effective = _observe(namespace, name, spec)
-    result = service_status(
-        name=name, generation=int(meta.get("generation", 1)), spec=effective,
-        previous=previous, observed=observed, task_definition=resolution.task_definition,
-        problem=resolution.problem, unsupported=resolution.unsupported, now=_clock(),
-        desired_count_set_by=desired_count_set_by(name, spec))
-    metrics.STATES.service(namespace, name, result.status)
-    if result.status == previous:
-        _remember(service, previous)
-        return previous
-    # Timestamps move only with content, so an unchanged observation writes nothing.
-    try:
-        k8s.patch_status(PLURAL, namespace, name, result.status, previous)
-    except ApiException as error:
-        if error.status != 404:
-            raise
-        _forget(namespace, name)  # deleted since it was last read
-        return None
-    _remember(service, result.status)
-    for event in result.events:
-        if event.reason == "RollingBack":
-            metrics.ROLLBACKS.labels(namespace, name).inc()
-        emit = kopf.warn if event.warning else kopf.info
-        emit(service, reason=event.reason, message=event.message)
-    return result.status
-
-
-def _remember(service: dict, status: dict) -> None:
-    """The Service as last acted on, with the status it has now: what refreshes compute from.
-
-    The operator is the only writer of a Service's status, so this is what the API server
-    holds; a refresh then costs no read, and describes the generation last reconciled.
-    """
-    meta = service["metadata"]
-    _known[(meta["namespace"], meta["name"])] = {
-        "apiVersion": service.get("apiVersion"), "kind": service.get("kind"),
-        "metadata": {key: meta[key] for key in ("namespace", "name", "uid", "generation")
-                     if key in meta},
-        "spec": service.get("spec", {}), "status": status}
-
-
-def _observe(namespace: str, name: str, spec: dict) -> tuple[Observed, dict]:
-    """What runs, and the spec with the desiredCount in force (a daemon's node count, an
-    autoscaler's choice)."""
-    if is_daemon(spec):
-        daemon, revisions, pods = VIEWS.daemon_service(namespace, name)
-        return (daemon_observation(daemon, revisions, pods),
-                {**spec, "desiredCount": daemon_desired_count(daemon)})
-    dep, replica_sets, pods = VIEWS.replica_service(namespace, name)
-    if is_autoscaled(spec):
-        replicas = (dep or {}).get("spec", {}).get("replicas")
-        spec = {**spec, "desiredCount": initial_replicas(spec) if replicas is None
-                else int(replicas)}
-    return Observed(dep, replica_sets, pods), spec
+        add_earned_budget(namespace, name)
 
 
 @kopf.on.create(GROUP, "v1alpha1", PLURAL)
@@ -321,7 +148,7 @@ def _observe(namespace: str, name: str, spec: dict) -> tuple[Observed, dict]:
 def service_changed(namespace: str, name: str, reason: str, body: kopf.Body,
                     **kwargs: object) -> None:
     VIEWS.bind(kwargs)
-    _exists_again(namespace, name)
+    state.exists_again(namespace, name)
     new = copy.deepcopy(dict(body)) if reason == "create" and not body.get("status") else None
     _raise_problem(_reconcile_measured(namespace, name, new))
 
@@ -340,7 +167,7 @@ def _resumers() -> ThreadPoolExecutor:
 @kopf.on.resume(GROUP, "v1alpha1", PLURAL)
 async def service_resumed(namespace: str, name: str, **kwargs: object) -> None:
     VIEWS.bind(kwargs)
-    _exists_again(namespace, name)
+    state.exists_again(namespace, name)
     resolution = await asyncio.get_running_loop().run_in_executor(
         _resumers(), _reconcile_measured, namespace, name)
     _raise_problem(resolution)
@@ -367,13 +194,13 @@ async def owned_object_changed(namespace: str, labels: kopf.Labels, body: kopf.B
     someone else's edit, which calls the API server, goes to one."""
     VIEWS.bind(kwargs)
     service = labels.get(LABEL_SERVICE)
-    if not service or (namespace, service) in _gone:
+    if not service or state.is_gone(namespace, service):
         return
     edit = spec_changed_by(body) if body.get("kind") in ("Deployment", "DaemonSet") else None
     if edit is None:
-        _reverted.pop((namespace, service), None)
-    elif _reverted.get((namespace, service)) != edit:
-        _reverted[(namespace, service)] = edit
+        state.reverted.pop((namespace, service), None)
+    elif state.reverted.get((namespace, service)) != edit:
+        state.reverted[(namespace, service)] = edit
         log.info("service %s/%s: %s changed its %s; applying the Service's spec again",
                  namespace, service, edit[0], body["kind"])
         await asyncio.to_thread(_reconcile_measured, namespace, service)
@@ -401,8 +228,8 @@ _refresher = Coalescer(_refresh, quiet=STATUS_QUIET_SECONDS,
 
 @kopf.on.delete(GROUP, "v1alpha1", PLURAL, optional=True)
 def service_deleted(namespace: str, name: str, **_: object) -> None:
-    _applied.pop((namespace, name), None)
-    _forget(namespace, name)
+    state.applied.pop((namespace, name), None)
+    state.forget(namespace, name)
 
 
 def task_definition_revised(namespace: str, family: str, revision: int) -> None:
