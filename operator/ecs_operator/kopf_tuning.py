@@ -15,7 +15,7 @@ from typing import Any
 import kopf
 from kopf._cogs.aiokits import aiotoggles
 
-from .translate.names import API_VERSION
+from .translate.names import API_VERSION, GROUP
 
 
 class EssenceDiffBase(kopf.AnnotationsDiffBaseStorage):
@@ -39,19 +39,39 @@ class EssenceDiffBase(kopf.AnnotationsDiffBaseStorage):
         return super().build(body=kopf.Body(slim), extra_fields=extra)
 
 
+class OwnKindsDiffBase(EssenceDiffBase):
+    """Kopf builds a diff base for every event of every kind it watches, although only the
+    operator's own kinds (API group GROUP) have change handlers. Pods, ReplicaSets,
+    Deployments and budgets only feed indexes and event handlers, which never read it: for
+    them the copy, one per pod event, was 7 % of the event loop's time at 1,000 Services.
+    No diff base means an empty diff, which is what Kopf makes of a kind with no change
+    handlers anyway."""
+
+    def fetch(self, *, body: Any) -> Any:
+        return super().fetch(body=body) if is_own_kind(body) else None
+
+    def build(self, *, body: Any, extra_fields: Iterable[Any] | None = None) -> Any:
+        return super().build(body=body, extra_fields=extra_fields) if is_own_kind(body) \
+            else None
+
+
+def is_own_kind(body: Any) -> bool:
+    return str(body.get("apiVersion", "")).startswith(f"{GROUP}/")
+
+
 def is_ecs_service(body: Any) -> bool:
     return body.get("kind") == "Service" and body.get("apiVersion") == API_VERSION
 
 
-class ServiceGenerationDiffBase(EssenceDiffBase):
+class ServiceGenerationDiffBase(OwnKindsDiffBase):
     """For ECS Services, what was last handled is told by the status, not by an annotation.
 
     Every status the operator writes carries the generation it reconciled
     (status.observedGeneration), so that is the diff base: the same generation, nothing to
     handle; an older one, the spec changed; no status yet, a creation. Kopf then needs no
     annotation patch after each handled change (1,000 main-resource writes when 1,000
-    Services are created, each carrying a copy of the spec). Other kinds keep Kopf's
-    annotation.
+    Services are created, each carrying a copy of the spec). The operator's other kinds keep
+    Kopf's annotation.
     """
 
     def fetch(self, *, body: Any) -> Any:
