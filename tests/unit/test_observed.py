@@ -84,6 +84,19 @@ def test_an_urgent_mark_does_not_wait_for_the_burst_to_end(marks_after: int) -> 
     assert done.wait(5)
 
 
+def test_a_service_due_sooner_than_the_one_waited_for_is_not_kept_waiting() -> None:
+    # The worker sleeps until the first waiting service is due; one due sooner must wake it.
+    runs: list[tuple[str, str]] = []
+    done = threading.Event()
+    refresher = Coalescer(lambda key: (runs.append(key), done.set()), workers=1, quiet=30,
+                          longest=60)
+    refresher.mark(KEY)
+    time.sleep(0.1)  # the worker is asleep until KEY is due, 30 s from now
+    refresher.mark(("shop", "failed"), urgent=True)
+    assert done.wait(5)
+    assert runs == [("shop", "failed")]
+
+
 def test_a_failed_refresh_is_retried() -> None:
     done = threading.Event()
     attempts: list[int] = []

@@ -236,10 +236,16 @@ class Coalescer:
             metrics.REFRESH_QUEUE.set(len(self._first_mark))
 
     def _schedule(self, key: Key, due: float) -> None:
-        """With the lock held. An earlier entry for the key stays in the heap, skipped."""
+        """With the lock held. An earlier entry for the key stays in the heap, skipped.
+
+        A waiting worker sleeps until the heap's first entry is due, so it is woken only for
+        an entry due before that: most pod events push a key due a second later, and waking
+        a worker for each only made it go back to sleep."""
+        wake = not self._heap or due < self._heap[0][0]
         self._due_at[key] = due
         heapq.heappush(self._heap, (due, next(self._sequence), key))
-        self._ready.notify()
+        if wake:
+            self._ready.notify()
 
     def _next(self) -> Key:
         with self._ready:
