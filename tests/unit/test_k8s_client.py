@@ -107,3 +107,31 @@ def test_apply_all_attempts_every_object_and_raises_the_first_failure(api_server
     assert raised.value.status == 422
     assert "web-pdb refused" in str(raised.value.body)  # the first failure in the order given
     assert sorted(api_server.applied) == ["web", "web-pdb", "web-svc"]
+
+
+def _owned(kind: str, name: str, uid: str) -> dict:
+    return {"kind": kind, "metadata": {"name": name, "ownerReferences": [{"uid": uid}]}}
+
+
+def test_a_prune_lists_only_the_kinds_the_caller_does_not_hold(monkeypatch) -> None:
+    calls: list[tuple[str, str]] = []
+
+    def call(method: str, path: str, **_: object) -> dict:
+        calls.append((method, path))
+        return {"items": [_owned("Service", "web", "u-1")] if path.endswith("/services")
+                else []}
+
+    monkeypatch.setattr(k8s, "_call", call)
+    known = {"Deployment": [_owned("Deployment", "web", "u-1")], "DaemonSet": [],
+             "PodDisruptionBudget": [_owned("PodDisruptionBudget", "web", "u-1"),
+                                     _owned("PodDisruptionBudget", "other", "u-2")]}
+    removed = k8s.prune_service_objects("shop", "web", "u-1", {("Deployment", "web")},
+                                        known=known)
+
+    assert removed == [("PodDisruptionBudget", "web"), ("Service", "web")]
+    assert calls == [
+        ("DELETE", "/apis/policy/v1/namespaces/shop/poddisruptionbudgets/web"),
+        ("GET", "/api/v1/namespaces/shop/services"),
+        ("DELETE", "/api/v1/namespaces/shop/services/web"),
+        ("GET", "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers"),
+    ]

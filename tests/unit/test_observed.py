@@ -164,3 +164,17 @@ def test_task_definition_revisions_come_from_the_index_only_when_it_is_current(
     assert listed == ([] if from_index else [("shop", "web")])
     expected = indexed if from_index else [1, 2, 3]
     assert [r["revision"] for r in revisions] == expected
+
+
+def test_a_services_watched_objects_are_handed_to_a_prune_by_kind() -> None:
+    views = Views()
+    assert views.service_owned("shop", "web") == {}  # not bound yet: the prune lists all
+    indexes = {name: {} for name in INDEXES}
+    deployment = trimmed({"kind": "Deployment", "metadata": {"name": "web"}})
+    old_budget = trimmed({"kind": "PodDisruptionBudget", "metadata": {"name": "web-old"}})
+    indexes["service_workloads"] = {("shop", "web"): [deployment, old_budget]}
+    views.bind(indexes)
+    assert views.service_owned("shop", "web") == {
+        "Deployment": [deployment], "DaemonSet": [], "PodDisruptionBudget": [old_budget]}
+    assert views.service_owned("shop", "gone") == {
+        "Deployment": [], "DaemonSet": [], "PodDisruptionBudget": []}

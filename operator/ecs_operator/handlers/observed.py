@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 Key = tuple[str, str]
 INDEXES = ("service_pods", "service_replica_sets", "service_workloads", "service_revisions",
            "family_revisions")
+# The kinds the service_workloads index holds.
+WORKLOAD_KINDS = ("Deployment", "DaemonSet", "PodDisruptionBudget")
 _METADATA = ("name", "namespace", "uid", "labels", "annotations", "ownerReferences",
              "creationTimestamp", "deletionTimestamp", "generation")
 
@@ -131,6 +133,14 @@ class Views:
     def _workload(self, key: Key, kind: str) -> dict | None:
         return next((w for w in self._items("service_workloads", key) if w["kind"] == kind
                      and w["metadata"]["name"] == key[1]), None)
+
+    def service_owned(self, namespace: str, name: str) -> dict[str, list[dict]]:
+        """Every watched object labelled as the Service's, by kind ({} until the indexes are
+        bound): what a prune need not list."""
+        if not self._indexes:
+            return {}
+        items = self._items("service_workloads", (namespace, name))
+        return {kind: [w for w in items if w["kind"] == kind] for kind in WORKLOAD_KINDS}
 
     def has_disruption_budget(self, namespace: str, name: str) -> bool:
         if not self._indexes:

@@ -119,7 +119,8 @@ def _apply(service: dict, family: str, revision: int, model: TaskDefinitionSpec,
     # it asked for last time has nothing to delete.
     previous = state.applied.get((namespace, name))
     if service.get("status") and (previous is None or not previous <= keys):
-        for kind, removed in k8s.prune_service_objects(namespace, name, uid, keys):
+        for kind, removed in k8s.prune_service_objects(
+                namespace, name, uid, keys, known=VIEWS.service_owned(namespace, name)):
             log.info("service %s/%s: deleted %s %s, no longer part of the spec", namespace,
                      name, kind, removed)
     state.applied[(namespace, name)] = keys

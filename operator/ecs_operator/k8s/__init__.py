@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
+from collections.abc import Mapping
 from concurrent import futures
 from typing import Any
 
@@ -237,13 +238,20 @@ def get_disruption_budget(namespace: str, name: str) -> dict | None:
 
 
 def prune_service_objects(namespace: str, service: str, owner_uid: str,
-                          keep: set[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Deletes what the Service owned but no longer asks for (kind, name); returns it."""
+                          keep: set[tuple[str, str]],
+                          known: Mapping[str, list[dict]] | None = None) -> list[tuple[str, str]]:
+    """Deletes what the Service owned but no longer asks for (kind, name); returns it.
+
+    `known`: the Service's objects of some kinds as the caller already holds them (from its
+    watches, with labels, name and ownerReferences); only the other kinds are listed."""
     selector = [("labelSelector", f"{LABEL_SERVICE}={service},{LABEL_MANAGED_BY}={MANAGED_BY}")]
     removed = []
     for kind in SERVICE_OWNED_KINDS:
         prefix, plural = _PATHS[kind]
-        items = _call("GET", f"{prefix}/namespaces/{namespace}/{plural}", query=selector)["items"]
+        items = (known or {}).get(kind)
+        if items is None:
+            items = _call("GET", f"{prefix}/namespaces/{namespace}/{plural}",
+                          query=selector)["items"]
         for item in items:
             meta = item["metadata"]
             owned = any(ref.get("uid") == owner_uid for ref in meta.get("ownerReferences", []))
