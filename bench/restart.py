@@ -4,6 +4,9 @@
 2. That operator is stopped and another started, as an upgrade would. At once, in a new
    namespace, a TaskDefinition is registered and then a Service of 1 task created; timed from
    the start until the revision is recorded and until that Service is running.
+   Then, still from the start, until every one of the N Services has been resumed
+   (reconciled once: the operator's controller_runtime_reconcile_total for ecsservice), and
+   the LIST requests the API server served meanwhile.
 3. The same again (another restart), this time while the N Services' namespace is being
    deleted (skip with --no-deletion).
 
@@ -18,9 +21,22 @@ import time
 import common
 
 
-def _timed_probe(timeout: float) -> tuple[float, float, float]:
+def _lists() -> float:
+    return sum(value for key, value in common.apiserver_work().items()
+               if key[:2] == ("requests", "LIST"))
+
+
+def _reconciles(operator: common.Operator) -> float:
+    return sum(value for (name, labels), value in operator.samples().items()
+               if name == "controller_runtime_reconcile_total"
+               and dict(labels).get("controller") == "ecsservice")
+
+
+def _timed_probe(timeout: float, resumes: int | None = None) -> tuple[float, ...]:
     """Start an operator; seconds until it is configured, until a new TaskDefinition is
-    recorded, and until a new Service is running."""
+    recorded, and until a new Service is running. With `resumes`: also the seconds until
+    that many Services (and the new one) were reconciled, and the LISTs served until then."""
+    lists_before = _lists() if resumes is not None else 0.0
     started = time.monotonic()
     operator = common.Operator()
     configured = time.monotonic() - started
@@ -29,7 +45,13 @@ def _timed_probe(timeout: float) -> tuple[float, float, float]:
         common.register(namespace, common.task_definition(), revision=1, timeout=timeout)
         recorded = time.monotonic() - started
         common.run_services(namespace, ["probe"], timeout, desired=1)
-        return configured, recorded, time.monotonic() - started
+        running = time.monotonic() - started
+        if resumes is None:
+            return configured, recorded, running
+        common.wait_for("every Service resumed",
+                        lambda: _reconciles(operator) >= resumes + 1, timeout, interval=0.5)
+        return configured, recorded, running, time.monotonic() - started, \
+            _lists() - lists_before
     finally:
         try:
             operator.stop()
@@ -59,7 +81,7 @@ def main() -> int:
         common.run_services(namespace, [f"svc-{i}" for i in range(args.services)],
                             args.timeout, desired=args.tasks)
         operator.stop()
-        plain = _timed_probe(args.timeout)
+        plain = _timed_probe(args.timeout, resumes=args.services)
         if not args.no_deletion:
             common.delete_namespace(namespace)
             during_deletion = _timed_probe(args.timeout)
@@ -73,10 +95,13 @@ def main() -> int:
                          f"{args.tasks} tasks")
     phases = [("", plain)] if args.no_deletion else [
         ("", plain), (", their namespace being deleted", during_deletion)]
-    for label, (configured, recorded, running) in phases:
+    for label, (configured, recorded, running, *resumed) in phases:
         table.add(f"operator configured{label}", configured, "s")
         table.add(f"  a new TaskDefinition recorded{label}", recorded, "s")
         table.add(f"  a new Service running{label}", running, "s")
+        if resumed:
+            table.add(f"  all {n} Services resumed{label}", resumed[0], "s")
+            table.add(f"  LIST requests served until then{label}", int(resumed[1]))
     table.print()
     return 0
 
