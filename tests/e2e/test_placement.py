@@ -109,6 +109,29 @@ def test_daemon_service_runs_one_task_per_node(operator, namespace) -> None:
     assert sorted(nodes_of(namespace, "agent")) == sorted(NODE_ZONES)
 
 
+def test_a_service_made_a_daemon_while_the_operator_was_down_loses_its_deployment(
+        operator, namespace) -> None:
+    """What a Service no longer asks for is deleted, also when it changed while the operator
+    was down: the restarted operator knows nothing it applied, and prunes from what it
+    watches."""
+    apply([task_definition(name="agent"),
+           service(name="agent", task_definition_ref="agent", desired=2)], namespace)
+    wait_for("2 tasks", steady(namespace, "agent"), timeout=120)
+    wait_for("its budget", lambda: kubectl_json(
+        "get", "poddisruptionbudgets", "-n", namespace)["items"])
+
+    operator.stop()
+    apply(service(name="agent", task_definition_ref="agent", schedulingStrategy="DAEMON",
+                  deploymentConfiguration={}), namespace)
+    operator.start()
+    wait_for("the daemon on every node", lambda: (s := esvc(namespace, "agent"))["status"].get(
+        "desiredCountSetBy") == "DaemonSet/agent (one task per node)"
+        and condition(s, "SteadyState").get("status") == "True", timeout=120)
+    wait_for("the Deployment and its budget deleted", lambda: kubectl_json(
+        "get", "deployments,poddisruptionbudgets", "-n", namespace)["items"] == [])
+    assert sorted(nodes_of(namespace, "agent")) == sorted(NODE_ZONES)
+
+
 def test_capacity_provider_keeps_tasks_on_its_labelled_nodes(operator, namespace) -> None:
     label = "ecs.operator.dev/capacity-provider"
     kubectl("label", "node", "kwok-node-c", f"{label}=edge", "--overwrite")
