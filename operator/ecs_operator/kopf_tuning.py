@@ -43,7 +43,8 @@ class OwnKindsDiffBase(EssenceDiffBase):
     """Kopf builds a diff base for every event of every kind it watches, although only the
     operator's own kinds (API group GROUP) have change handlers. Pods, ReplicaSets,
     Deployments and budgets only feed indexes and event handlers, which never read it: for
-    them the copy, one per pod event, was 7 % of the event loop's time at 1,000 Services.
+    them the copy, one per pod event, was about 9 % of the event loop's busy time at 1,000
+    Services (docs/performance.md).
     No diff base means an empty diff, which is what Kopf makes of a kind with no change
     handlers anyway."""
 

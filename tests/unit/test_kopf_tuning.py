@@ -8,7 +8,6 @@ import logging
 import kopf
 import pytest
 from kopf._cogs.aiokits import aiotoggles
-
 from kopf._cogs.structs import diffs
 
 from ecs_operator.kopf_tuning import EssenceDiffBase, QuietKopfLines, \
@@ -136,6 +135,11 @@ def test_kinds_without_change_handlers_get_no_diff_base() -> None:
     storage = generation_storage()
     assert storage.build(body=kopf.Body(POD)) is None
     assert not diffs.diff(storage.fetch(body=kopf.Body(POD)), None)
+    # Nor is an old one read back, where Kopf's own storage would find one.
+    annotated = kopf.Body({**POD, "metadata": {**POD["metadata"], "annotations": {
+        "ecs.operator.dev/last-handled-configuration": '{"spec": {"containers": []}}'}}})
+    assert kopf_storage().fetch(body=annotated) is not None
+    assert storage.fetch(body=annotated) is None
 
 
 def test_the_operators_own_kinds_keep_kopfs_diff_base() -> None:

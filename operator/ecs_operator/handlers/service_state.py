@@ -29,7 +29,10 @@ _gone_lock = threading.Lock()
 
 
 def forget(namespace: str, name: str) -> None:
+    """The Service is gone: nothing it applied or was reverted for matters any more."""
     known.pop((namespace, name), None)
+    applied.pop((namespace, name), None)
+    reverted.pop((namespace, name), None)
     metrics.STATES.service(namespace, name, None)
     with _gone_lock:
         _gone[(namespace, name)] = None

@@ -229,7 +229,6 @@ _refresher = Coalescer(_refresh, quiet=STATUS_QUIET_SECONDS,
 
 @kopf.on.delete(GROUP, "v1alpha1", PLURAL, optional=True)
 def service_deleted(namespace: str, name: str, **_: object) -> None:
-    state.applied.pop((namespace, name), None)
     state.forget(namespace, name)
 
 
