@@ -18,10 +18,13 @@ def write_crds(output: pathlib.Path) -> None:
 
 
 def run_operator(args: argparse.Namespace) -> int:
+    from .handlers.service_refresh import PROGRESS_INTERVAL_ENV
     from .handlers.tasks import RETENTION_ENV
     from .runner import run
     if args.stopped_task_retention is not None:
         os.environ[RETENTION_ENV] = str(args.stopped_task_retention)
+    if args.status_progress_interval is not None:
+        os.environ[PROGRESS_INTERVAL_ENV] = str(args.status_progress_interval)
     # Replicas with equal priorities would all pause; distinct random ones elect one.
     priority = args.priority if args.priority is not None else random.randint(1, 1_000_000)
     return run(namespaces=args.namespace, all_namespaces=not args.namespace,
@@ -45,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--stopped-task-retention", type=int, default=None, metavar="SECONDS",
                      help="how long STOPPED tasks stay visible before they are deleted "
                           "(default 3600, as ECS)")
+    run.add_argument("--status-progress-interval", type=float, default=None,
+                     metavar="SECONDS",
+                     help="how often a Service's status may be written only because more of "
+                          "its tasks run or wait (default 10; 0: every change); anything else "
+                          "is written at once")
     run.add_argument("-v", "--verbose", action="store_true")
 
     crds = commands.add_parser("crds", help="write the CustomResourceDefinitions")

@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from prometheus_client import REGISTRY
 
 from ecs_operator.handlers import observed
 from ecs_operator.handlers.observed import INDEXES, Coalescer, Views, trimmed
@@ -95,6 +96,65 @@ def test_a_service_due_sooner_than_the_one_waited_for_is_not_kept_waiting() -> N
     refresher.mark(("shop", "failed"), urgent=True)
     assert done.wait(5)
     assert runs == [("shop", "failed")]
+
+
+def deferring_once(delay: float, **timing: float) -> tuple[Coalescer, list[float],
+                                                          threading.Event]:
+    """A refresher whose first run finds what may wait `delay` seconds; the event is set by
+    the run after it."""
+    runs: list[float] = []
+    again = threading.Event()
+
+    def work(key):
+        runs.append(time.monotonic())
+        if len(runs) == 1:
+            refresher.defer(key, delay)
+        else:
+            again.set()
+
+    refresher = Coalescer(work, workers=1, **timing)
+    return refresher, runs, again
+
+
+def test_a_deferred_refresh_runs_again_when_its_delay_is_over() -> None:
+    refresher, runs, again = deferring_once(0.5)
+    refresher.mark(KEY)
+    assert again.wait(5)
+    assert 0.5 <= runs[1] - runs[0] < 1.5
+    time.sleep(0.2)
+    assert len(runs) == 2
+
+
+def test_a_mark_brings_a_deferred_refresh_forward() -> None:
+    refresher, runs, again = deferring_once(30, quiet=0.1, longest=1)
+    refresher.mark(KEY)
+    time.sleep(0.2)  # the first refresh has run and deferred the next one by 30 s
+    marked = time.monotonic()
+    refresher.mark(KEY)  # the service's last task started: that may not wait
+    assert again.wait(5)
+    assert runs[1] - marked < 1
+
+
+def test_a_deferred_refresh_is_not_counted_as_queued_work() -> None:
+    def depth() -> float:
+        return REGISTRY.get_sample_value("workqueue_depth", {"name": "ecsservice-status"})
+
+    ran = threading.Event()
+    refresher: Coalescer
+
+    def work(key):
+        refresher.defer(key, 30)
+        ran.set()
+
+    refresher = Coalescer(work, workers=1, quiet=30, longest=60)
+    refresher.mark(KEY, urgent=True)
+    assert ran.wait(5)
+    time.sleep(0.1)  # the worker has put the deferral in place
+    assert depth() == 0
+    refresher.mark(("shop", "other"))  # waits out its quiet 30 s: queued work
+    assert depth() == 1
+    refresher.mark(KEY)  # marked again: no longer only deferred
+    assert depth() == 2
 
 
 def test_a_failed_refresh_is_retried() -> None:

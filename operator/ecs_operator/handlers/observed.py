@@ -209,6 +209,8 @@ class Coalescer:
         self._urgent: set[Key] = set()  # waiting keys due at once, whatever marks follow
         self._running: set[Key] = set()
         self._again: dict[Key, bool] = {}  # marked while running -> urgent
+        self._later: dict[Key, float] = {}  # deferred while running -> when to run again
+        self._deferred: set[Key] = set()  # waiting only for a deferral: not queued work
         self._heap: list[tuple[float, int, Key]] = []  # (due, tie-breaker, key)
         self._sequence = itertools.count()
         self._threads = [threading.Thread(target=self._loop, daemon=True,
@@ -229,6 +231,7 @@ class Coalescer:
                 for thread in self._threads:
                     thread.start()
             now = time.monotonic()
+            self._deferred.discard(key)
             if key in self._running:
                 self._again[key] = self._again.get(key, False) or urgent
             elif key in self._urgent:
@@ -243,7 +246,28 @@ class Coalescer:
             else:
                 self._first_mark[key] = now
                 self._schedule(key, now + self._quiet)
-            metrics.REFRESH_QUEUE.set(len(self._first_mark))
+            self._report_depth()
+
+    def defer(self, key: Key, delay: float) -> None:
+        """Runs `work(key)` again in `delay` seconds, or sooner if marks bring it forward.
+
+        Called by the work itself when what it found may wait (see status_pacing)."""
+        with self._ready:
+            due = time.monotonic() + delay
+            if key in self._running:
+                self._later[key] = min(due, self._later.get(key, due))
+            elif key not in self._first_mark:
+                self._first_mark[key] = time.monotonic()
+                self._deferred.add(key)
+                self._schedule(key, due)
+            elif due < self._due_at[key]:
+                self._schedule(key, due)
+            self._report_depth()
+
+    def _report_depth(self) -> None:
+        """With the lock held. As a workqueue's depth: what waits for a worker, not what is
+        only deferred."""
+        metrics.REFRESH_QUEUE.set(len(self._first_mark) - len(self._deferred))
 
     def _schedule(self, key: Key, due: float) -> None:
         """With the lock held. An earlier entry for the key stays in the heap, skipped.
@@ -267,8 +291,9 @@ class Coalescer:
                     key = heapq.heappop(self._heap)[2]
                     del self._first_mark[key], self._due_at[key]
                     self._urgent.discard(key)
+                    self._deferred.discard(key)
                     self._running.add(key)
-                    metrics.REFRESH_QUEUE.set(len(self._first_mark))
+                    self._report_depth()
                     return key
                 self._ready.wait(wait)
 
@@ -284,9 +309,14 @@ class Coalescer:
             finally:
                 with self._ready:
                     self._running.discard(key)
+                    later = self._later.pop(key, None)
                     if key in self._again:
                         urgent = self._again.pop(key)
                         self._first_mark[key] = now = time.monotonic()
                         if urgent:
                             self._urgent.add(key)
                         self._schedule(key, now if urgent else now + self._quiet)
+                    elif later is not None:
+                        self._first_mark[key] = time.monotonic()
+                        self._deferred.add(key)
+                        self._schedule(key, later)

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -24,10 +27,15 @@ from ..translate.service import pod_disruption_budget
 from ..translate.service_objects import ServiceObjects, desired_count_set_by, initial_replicas, \
     is_daemon, with_earned_budget
 from ..translate.service_status import Observed, Problem, is_healthy, service_status
+from ..translate.status_pacing import seconds_to_wait
 from . import service_state as state
 from .observed import VIEWS
 
 PLURAL = "ecsservices"
+# How often a Service's status may be written for progress alone (`ecs-operator run
+# --status-progress-interval`); 0 writes every change.
+PROGRESS_INTERVAL_ENV = "ECS_OPERATOR_STATUS_PROGRESS_INTERVAL_SECONDS"
+DEFAULT_PROGRESS_INTERVAL_SECONDS = 10.0
 log = logging.getLogger(__name__)
 
 
@@ -57,8 +65,16 @@ def observe(namespace: str, name: str, spec: dict) -> tuple[Observed, dict]:
     return Observed(dep, replica_sets, pods), spec
 
 
-def write_status(service: dict, resolution: Resolution) -> dict | None:
-    """The status as it is now; patched, with its Events posted, only when it changed."""
+def progress_interval() -> float:
+    return float(os.environ.get(PROGRESS_INTERVAL_ENV, DEFAULT_PROGRESS_INTERVAL_SECONDS))
+
+
+def write_status(service: dict, resolution: Resolution,
+                 defer: Callable[[float], None] | None = None) -> dict | None:
+    """The status as it is now; patched, with its Events posted, only when it changed.
+
+    `defer(seconds)`: given by the refreshes, which may leave a change that is only progress
+    for later (status_pacing); the status returned is then the one the API server has."""
     meta = service["metadata"]
     namespace, name = meta["namespace"], meta["name"]
     previous = copy.deepcopy(service.get("status") or {})
@@ -73,6 +89,15 @@ def write_status(service: dict, resolution: Resolution) -> dict | None:
     if result.status == previous:
         state.remember(service, previous)
         return previous
+    if defer is not None:
+        written_at = state.written_at.get((namespace, name))
+        wait = seconds_to_wait(
+            previous, result, interval=progress_interval(),
+            since_last_write=None if written_at is None else time.monotonic() - written_at)
+        if wait > 0:
+            state.remember(service, previous)
+            defer(wait)
+            return previous
     # Timestamps move only with content, so an unchanged observation writes nothing.
     try:
         k8s.patch_status(PLURAL, namespace, name, result.status, previous)
@@ -82,6 +107,7 @@ def write_status(service: dict, resolution: Resolution) -> dict | None:
         state.forget(namespace, name)  # deleted since it was last read
         return None
     state.remember(service, result.status)
+    state.written_at[(namespace, name)] = time.monotonic()
     for event in result.events:
         if event.reason == "RollingBack":
             metrics.ROLLBACKS.labels(namespace, name).inc()
@@ -90,9 +116,11 @@ def write_status(service: dict, resolution: Resolution) -> dict | None:
     return result.status
 
 
-def refresh_known(namespace: str, name: str) -> dict | None:
+def refresh_known(namespace: str, name: str,
+                  defer: Callable[[float], None] | None = None) -> dict | None:
     """The status recomputed from what runs, keeping the last resolution; None when there is
-    nothing to describe (the Service is gone, or not reconciled since it last changed)."""
+    nothing to describe (the Service is gone, or not reconciled since it last changed).
+    `defer`: as write_status's."""
     with state.locks[(namespace, name)]:
         if state.is_gone(namespace, name):
             return None
@@ -114,7 +142,8 @@ def refresh_known(namespace: str, name: str) -> dict | None:
             valid = next(c for c in status["conditions"] if c["type"] == "Valid")
             problem = Problem(valid.get("reason", "Invalid"), valid.get("message", ""))
         return write_status(service, Resolution(status.get("taskDefinition"),
-                                                status.get("unsupportedFields", []), problem))
+                                                status.get("unsupportedFields", []), problem),
+                            defer)
 
 
 def has_budget(namespace: str, name: str) -> bool:

@@ -18,6 +18,9 @@ locks: dict[Key, threading.Lock] = collections.defaultdict(threading.Lock)
 applied: dict[Key, set[tuple[str, str]]] = {}
 # Each Service as last reconciled, with its current status (see remember).
 known: dict[Key, dict] = {}
+# When each Service's status was last written (time.monotonic()): progress may wait a while
+# after a write (translate/status_pacing.py).
+written_at: dict[Key, float] = {}
 # The last edit by someone else each service's workload was reverted for: (manager, time).
 reverted: dict[Key, tuple[str, str]] = {}
 # Services deleted lately, oldest first. Their pods and ReplicaSets go after them, each with a
@@ -33,6 +36,7 @@ def forget(namespace: str, name: str) -> None:
     known.pop((namespace, name), None)
     applied.pop((namespace, name), None)
     reverted.pop((namespace, name), None)
+    written_at.pop((namespace, name), None)
     metrics.STATES.service(namespace, name, None)
     with _gone_lock:
         _gone[(namespace, name)] = None

@@ -128,13 +128,15 @@ def _apply(service: dict, family: str, revision: int, model: TaskDefinitionSpec,
 
 
 def refresh_status(namespace: str, name: str) -> None:
-    """Recompute status from observed objects, keeping the last resolution.
+    """Recompute status from observed objects, keeping the last resolution; a change that is
+    only progress may be written a few seconds later (status_pacing).
 
     When that status says the circuit breaker has just rolled the service back, reconcile
     right away so the Deployment returns to the last completed revision. A service whose
     healthy tasks have just reached its minimum gets its PodDisruptionBudget.
     """
-    status = refresh_known(namespace, name)
+    status = refresh_known(namespace, name,
+                           defer=functools.partial(_refresher.defer, (namespace, name)))
     rollback = (status or {}).get("rollback")
     if rollback and status.get("taskDefinition") == rollback["from"]:
         log.info("service %s/%s: circuit breaker tripped; rolling back to %s", namespace, name,
