@@ -78,7 +78,6 @@ def run(*, namespaces: list[str], all_namespaces: bool, metrics_port: int,
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from . import handlers  # noqa: F401  (registers the handlers)
-    handlers.tasks.WATCHED_NAMESPACES[:] = namespaces
     from .metrics import serve_metrics
     serve_metrics(metrics_port)
     gc_pacing.start()

@@ -200,12 +200,6 @@ def create_custom(plural: str, namespace: str, body: dict) -> dict:
                  query=[("fieldManager", FIELD_MANAGER)])
 
 
-def list_custom_everywhere(plural: str, namespace: str | None) -> list[dict]:
-    """One namespace's objects, or every namespace's when namespace is None."""
-    where = f"namespaces/{namespace}/" if namespace else ""
-    return _call("GET", f"/apis/{GROUP}/{VERSION}/{where}{plural}")["items"]
-
-
 def _get(kind: str, namespace: str, name: str) -> dict | None:
     prefix, plural = _PATHS[kind]
     try:
