@@ -20,6 +20,15 @@ elif kwokctl get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then
   kwokctl start cluster --name "$CLUSTER_NAME" >&2
 else
   mkdir -p "$(dirname "$KUBECONFIG_PATH")"
+  profiling=()
+  if [[ "${ECS_CLUSTER_PROFILING:-}" == 1 ]]; then
+    # The controller manager and scheduler serve /debug/pprof only to authorized clients;
+    # the local cluster has none set up for them, so the path is opened as kwokctl opens
+    # /metrics (hack/profile.sh fetches the profiles).
+    allowed="/healthz,/readyz,/livez,/metrics,/debug/pprof/*"
+    profiling=(--extra-args "kube-controller-manager=authorization-always-allow-paths=$allowed"
+               --extra-args "kube-scheduler=authorization-always-allow-paths=$allowed")
+  fi
   kwokctl create cluster \
     --name "$CLUSTER_NAME" \
     --runtime binary \
@@ -30,6 +39,7 @@ else
     --etcd-binary "$BIN_DIR/etcd" \
     --kubeconfig "$KUBECONFIG_PATH" \
     --config "$ROOT/hack/cluster/kwok.yaml" \
+    "${profiling[@]}" \
     --wait 3m >&2
 fi
 export KUBECONFIG="$KUBECONFIG_PATH"
