@@ -135,6 +135,11 @@ def test_a_mark_brings_a_deferred_refresh_forward() -> None:
     assert runs[1] - marked < 1
 
 
+def test_only_a_running_refresh_can_defer_itself() -> None:
+    with pytest.raises(RuntimeError):
+        Coalescer(lambda key: None, workers=1).defer(KEY, 1)
+
+
 def test_a_deferred_refresh_is_not_counted_as_queued_work() -> None:
     def depth() -> float:
         return REGISTRY.get_sample_value("workqueue_depth", {"name": "ecsservice-status"})

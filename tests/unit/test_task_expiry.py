@@ -24,4 +24,3 @@ def test_only_tasks_stopped_longer_than_the_retention_are_deleted(monkeypatch) -
 
     assert reaped == 1
     assert deleted == [("ecstasks", "shop", "old")]
-

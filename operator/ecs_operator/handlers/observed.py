@@ -251,18 +251,12 @@ class Coalescer:
     def defer(self, key: Key, delay: float) -> None:
         """Runs `work(key)` again in `delay` seconds, or sooner if marks bring it forward.
 
-        Called by the work itself when what it found may wait (see status_pacing)."""
+        Called by `work(key)` itself, when what it found may wait (see status_pacing); the
+        run is scheduled when the work returns."""
         with self._ready:
-            due = time.monotonic() + delay
-            if key in self._running:
-                self._later[key] = min(due, self._later.get(key, due))
-            elif key not in self._first_mark:
-                self._first_mark[key] = time.monotonic()
-                self._deferred.add(key)
-                self._schedule(key, due)
-            elif due < self._due_at[key]:
-                self._schedule(key, due)
-            self._report_depth()
+            if key not in self._running:
+                raise RuntimeError(f"defer({key}) outside work({key})")
+            self._later[key] = time.monotonic() + delay
 
     def _report_depth(self) -> None:
         """With the lock held. As a workqueue's depth: what waits for a worker, not what is

@@ -203,9 +203,9 @@ async def stopped_tasks(namespace: str, name: str, status: kopf.Status,
 
 def reap_expired_tasks(stopped: list[tuple[str, str, str | None]]) -> int:
     """Deletes the stopped tasks (namespace, name, stoppedAt) whose retention is over."""
-    reaped = 0
+    reaped, now, kept_for = 0, _now(), retention()
     for namespace, name, stopped_at in stopped:
-        if stopped_task_expired(stopped_at, _now(), retention()):
+        if stopped_task_expired(stopped_at, now, kept_for):
             log.info("deleting task %s/%s: stopped at %s", namespace, name, stopped_at)
             k8s.delete_custom(PLURAL, namespace, name)
             reaped += 1
