@@ -16,15 +16,19 @@ under load (a thread keeps changing the background Services' desiredCount betwee
 rates give one loaded phase each). Each phase also shows when the Service's creation reached a watch of this process (the
 earliest any controller can act on it), when the Deployment and the status were each first
 seen, the operator's spec reconciles (all of them, the load's included), how busy the
-operator and the whole machine were, and the load actually made.
+operator and the whole machine were, the API server's most served requests, and the load
+actually made.
 
 Usage: python bench/latency.py --background 1000 --applies 200
-       python bench/latency.py --background 1000 --applies 200 --load-rate 1 2 5
+       python bench/latency.py --background 1000 --applies 200 --load-rate 5 --spacing 0 --poll 0.02
+         (one loaded phase, applies back to back and polled: how the figures were taken
+         before the fifth round)
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import itertools
 import os
 import threading
@@ -222,6 +226,14 @@ def _spec_reconciles(before: dict, after: dict) -> tuple[float, float]:
         total(after, "sum") - total(before, "sum")
 
 
+def _busiest_requests(served: collections.Counter, seconds: float, top: int = 5) -> str:
+    """The kinds of request the API server served most over a phase, from every client."""
+    requests = [(key[1], key[2], count) for key, count in served.most_common()
+                if key[0] == "requests"][:top]
+    return ", ".join(f"{verb} {resource} {count / seconds:.1f}"
+                     for verb, resource, count in requests)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -231,9 +243,9 @@ def main() -> int:
                         help="desiredCount of the background Services (default 1)")
     parser.add_argument("--applies", type=int, default=200,
                         help="Services applied and timed in each phase (default 200)")
-    parser.add_argument("--load-rate", type=float, nargs="+", default=[5],
-                        help="desiredCount changes a second under load (default 5); several "
-                             "rates measure one loaded phase each, in turn")
+    parser.add_argument("--load-rate", type=float, nargs="+", default=[1, 2, 5],
+                        help="desiredCount changes a second under load, one loaded phase "
+                             "each, in turn (default 1 2 5)")
     parser.add_argument("--spacing", type=float, default=1.0,
                         help="seconds from one timed create to the next, at least (default 1; "
                              "0: back to back, as before the fifth round)")
@@ -254,7 +266,7 @@ def main() -> int:
                    f"load{index}", rate) for index, rate in enumerate(args.load_rate)]
         for phase, prefix, rate in [("idle", "idle", 0.0), *loaded]:
             load = Load(namespace, names, rate) if rate and names else None
-            metrics_before = operator.samples()
+            metrics_before, server_before = operator.samples(), common.apiserver_work()
             started = time.monotonic()
             cpu_before = operator.cpu_seconds(), common.control_plane_cpu()["machine"]
             if load:
@@ -268,8 +280,10 @@ def main() -> int:
             cpu = operator.cpu_seconds() - cpu_before[0], \
                 common.control_plane_cpu()["machine"] - cpu_before[1]
             elapsed = time.monotonic() - started
+            server = common.apiserver_work() - server_before
             phases[phase] = (timed, load, _spec_reconciles(metrics_before, operator.samples()),
-                             cpu[0] / elapsed, cpu[1] / elapsed)
+                             cpu[0] / elapsed, cpu[1] / elapsed,
+                             _busiest_requests(server, elapsed))
     finally:
         operator.stop()
         if not args.keep:
@@ -279,7 +293,8 @@ def main() -> int:
         f"convergence latency: {args.applies} applies per phase, {args.spacing:g} s apart, "
         f"{args.background} background Services, "
         + ("followed with watches" if args.poll is None else f"polled every {args.poll:g} s"))
-    for phase, (timed, load, (reconciles, seconds), cpu_share, machine) in phases.items():
+    for phase, (timed, load, (reconciles, seconds), cpu_share, machine, busiest) \
+            in phases.items():
         totals = [apply.total for apply in timed]
         p99 = common.percentile(totals, 99)
         table.add(f"{phase}: p50", common.percentile(totals, 50), "s")
@@ -296,6 +311,7 @@ def main() -> int:
                       f"{reconciles:.0f}, {seconds / reconciles:.3f} s")
         table.add("  CPU busy, operator / whole machine (cores)",
                   f"{cpu_share:.2f} / {machine:.2f} of {os.cpu_count()}")
+        table.add("  API server's most served requests, a second", busiest)
         if load:
             table.add("  desiredCount changes made, a second",
                       f"{load.changes}, {load.achieved_rate():.2f}/s ({load.late} late)")
