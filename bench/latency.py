@@ -13,11 +13,12 @@ both followed with watches (or polled with GETs every --poll seconds, as the fig
 fifth round were: the polling was load of its own). Twice: idle (the background steady), and
 under load (a thread keeps changing the background Services' desiredCount between 1 and 2,
 --load-rate changes a second on a fixed schedule, so pods start and stop all the time; several
-rates give one loaded phase each). Each phase also shows when the Service's creation reached a watch of this process (the
-earliest any controller can act on it), when the Deployment and the status were each first
-seen, the operator's spec reconciles (all of them, the load's included), how busy the
-operator and the whole machine were, the API server's most served requests, and the load
-actually made.
+rates give one loaded phase each, and each phase goes on where the last one stopped, so every
+change is a real one). Each phase also shows when the Service's creation reached a watch of
+this process (the earliest any controller can act on it), when the Deployment and the status
+were each first seen, the operator's spec reconciles (all of them, the load's included), how
+busy the operator and the whole machine were, the API server's most served requests, and the
+load actually made.
 
 Usage: python bench/latency.py --background 1000 --applies 200
        python bench/latency.py --background 1000 --applies 200 --load-rate 5 --spacing 0 --poll 0.02
@@ -41,8 +42,6 @@ from kubernetes import watch
 from kubernetes.client.rest import ApiException
 
 ANNOTATION = "ecs.operator.dev/task-definition"
-
-
 DESIRED = 1  # of each timed Service
 
 
@@ -183,32 +182,50 @@ def _poll(namespace: str, name: str, interval: float, deadline: float) -> tuple[
     return deployment_at, status_at
 
 
-class Load(threading.Thread):
-    """Flips background Services' desiredCount between 1 and 2 on a fixed schedule, `rate`
-    changes a second: a change falls due every 1/rate s whatever the last one took, so runs
-    against a slower API server are not given a lighter load. A change made more than a
-    second after it fell due counts as late."""
+class Flips:
+    """Which background Service changes next, and the desiredCount each has: one for the
+    whole run, so that a loaded phase goes on where the last one stopped and every change it
+    makes is a real one (a fresh start would first set Services back to what they have)."""
 
-    def __init__(self, namespace: str, names: list[str], rate: float) -> None:
+    def __init__(self, names: list[str], tasks: int) -> None:
+        self.tasks = tasks
+        self.desired = dict.fromkeys(names, tasks)
+        self.order = itertools.cycle(names)
+
+    def next(self) -> tuple[str, int]:
+        name = next(self.order)
+        return name, 2 * self.tasks + 1 - self.desired[name]
+
+    def made(self, name: str, desired: int) -> None:
+        self.desired[name] = desired
+
+
+class Load(threading.Thread):
+    """Flips background Services' desiredCount between its first value and one more, on a
+    fixed schedule, `rate` changes a second: a change falls due every 1/rate s whatever the
+    last one took, so runs against a slower API server are not given a lighter load. A change
+    made more than a second after it fell due counts as late."""
+
+    def __init__(self, namespace: str, flips: Flips, rate: float) -> None:
         super().__init__(daemon=True)
-        self.namespace, self.names, self.rate = namespace, names, rate
+        self.namespace, self.flips, self.rate = namespace, flips, rate
         self.stopping = threading.Event()
         self.changes = self.late = 0
         self.started = self.stopped = 0.0
 
     def run(self) -> None:
-        desired: dict[str, int] = {}
         self.started = time.monotonic()
-        for index, name in enumerate(itertools.cycle(self.names)):
+        for index in itertools.count():
             self.stopping.wait(max(0.0, self.started + index / self.rate - time.monotonic()))
             if self.stopping.is_set():
                 break
             if time.monotonic() - (self.started + index / self.rate) > 1.0:
                 self.late += 1
-            desired[name] = 3 - desired.get(name, 1)
+            name, desired = self.flips.next()
             common.custom().patch_namespaced_custom_object(
                 common.GROUP, common.VERSION, self.namespace, "ecsservices", name,
-                {"spec": {"desiredCount": desired[name]}})
+                {"spec": {"desiredCount": desired}})
+            self.flips.made(name, desired)
             self.changes += 1
         self.stopped = time.monotonic()
 
@@ -262,10 +279,11 @@ def main() -> int:
         common.run_services(namespace, names, args.timeout, desired=args.background_tasks)
         common.wait_until_quiet(operator, args.timeout)
         phases = {}
+        flips = Flips(names, args.background_tasks)
         loaded = [(f"under load {rate:g}/s" if len(args.load_rate) > 1 else "under load",
                    f"load{index}", rate) for index, rate in enumerate(args.load_rate)]
         for phase, prefix, rate in [("idle", "idle", 0.0), *loaded]:
-            load = Load(namespace, names, rate) if rate and names else None
+            load = Load(namespace, flips, rate) if rate and names else None
             metrics_before, server_before = operator.samples(), common.apiserver_work()
             started = time.monotonic()
             cpu_before = operator.cpu_seconds(), common.control_plane_cpu()["machine"]
