@@ -392,6 +392,20 @@ class Operator:
                 self.process.wait(timeout=30)
 
 
+def operator_work(before: dict, after: dict) -> collections.Counter:
+    """What the operator's reconcilers did in between, from its own metrics."""
+    work: collections.Counter = collections.Counter()
+    for (name, labels), value in after.items():
+        labels_ = dict(labels)
+        delta = value - before.get((name, labels), 0.0)
+        if name == "ecs_operator_api_requests_total":
+            work[("requests", labels_["verb"])] += delta
+        elif name in ("controller_runtime_reconcile_time_seconds_sum",
+                      "controller_runtime_reconcile_time_seconds_count"):
+            work[(name.rsplit("_", 1)[1], labels_["controller"])] += delta
+    return work
+
+
 def wait_until_quiet(operator: Operator, timeout: float, share: float = 0.05,
                      window: float = 3.0) -> None:
     """Until the operator used less than `share` of a CPU over `window` seconds: the work a

@@ -139,8 +139,9 @@ def _measure(namespace: str, prefix: str, applies: int, spacing: float, poll: fl
     services = Sightings(namespace, common.GROUP, common.VERSION, "ecsservices",
                          {"watched": lambda found: True, "status": _status_done})
     deployments = Sightings(namespace, "apps", "v1", "deployments",
-                            {"deployment": _deployment_done})
-    for watcher in (services, deployments):
+                            {"deployment": _deployment_done}) if poll is None else None
+    watchers = [w for w in (services, deployments) if w is not None]
+    for watcher in watchers:
         watcher.start()
     try:
         timed = []
@@ -151,7 +152,7 @@ def _measure(namespace: str, prefix: str, applies: int, spacing: float, poll: fl
             started = time.monotonic()
             common.create_custom(namespace, "ecsservices", common.service(name, desired=DESIRED))
             deadline = started + timeout
-            if poll is None:
+            if deployments is not None:
                 deployment_at = deployments.seen("deployment", name, deadline)
                 status_at = services.seen("status", name, deadline)
             else:
@@ -160,7 +161,7 @@ def _measure(namespace: str, prefix: str, applies: int, spacing: float, poll: fl
                                deployment_at - started, status_at - started))
         return timed
     finally:
-        for watcher in (services, deployments):
+        for watcher in watchers:
             watcher.stopping.set()  # each ends with its watch, within 5 s; not waited for
 
 
@@ -233,16 +234,6 @@ class Load(threading.Thread):
         return self.changes / max(self.stopped - self.started, 1e-9)
 
 
-def _spec_reconciles(before: dict, after: dict) -> tuple[float, float]:
-    """The operator's spec reconciles in between (count, seconds), from its metrics."""
-    def total(samples: dict, suffix: str) -> float:
-        return sum(value for (name, labels), value in samples.items()
-                   if name == f"controller_runtime_reconcile_time_seconds_{suffix}"
-                   and dict(labels).get("controller") == "ecsservice")
-    return total(after, "count") - total(before, "count"), \
-        total(after, "sum") - total(before, "sum")
-
-
 def _busiest_requests(served: collections.Counter, seconds: float, top: int = 5) -> str:
     """The kinds of request the API server served most over a phase, from every client."""
     requests = [(key[1], key[2], count) for key, count in served.most_common()
@@ -299,7 +290,9 @@ def main() -> int:
                 common.control_plane_cpu()["machine"] - cpu_before[1]
             elapsed = time.monotonic() - started
             server = common.apiserver_work() - server_before
-            phases[phase] = (timed, load, _spec_reconciles(metrics_before, operator.samples()),
+            work = common.operator_work(metrics_before, operator.samples())
+            phases[phase] = (timed, load, (work[("count", "ecsservice")],
+                                           work[("sum", "ecsservice")]),
                              cpu[0] / elapsed, cpu[1] / elapsed,
                              _busiest_requests(server, elapsed))
     finally:

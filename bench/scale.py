@@ -57,20 +57,6 @@ def _timed_services(namespace: str, count: int, tasks: int, timeout: float) -> f
     return time.monotonic() - started
 
 
-def _operator_work(before: dict, after: dict) -> collections.Counter:
-    """What the operator's reconcilers did in between, from its own metrics."""
-    work: collections.Counter = collections.Counter()
-    for (name, labels), value in after.items():
-        labels_ = dict(labels)
-        delta = value - before.get((name, labels), 0.0)
-        if name == "ecs_operator_api_requests_total":
-            work[("requests", labels_["verb"])] += delta
-        elif name in ("controller_runtime_reconcile_time_seconds_sum",
-                      "controller_runtime_reconcile_time_seconds_count"):
-            work[(name.rsplit("_", 1)[1], labels_["controller"])] += delta
-    return work
-
-
 def _work_figures(work: collections.Counter, services: int) -> list[tuple[str, str, str]]:
     requests = " / ".join(f"{verb} {work[('requests', verb)] / services:.2f}"
                           for verb in ("GET", "PATCH", "POST", "DELETE")
@@ -131,7 +117,7 @@ def main() -> int:
         samples_before = operator.samples()
         ecs = _timed_services(ecs_ns, args.services, args.tasks, args.timeout)
         cpu_used = operator.cpu_seconds() - cpu_before
-        work = _operator_work(samples_before, operator.samples())
+        work = common.operator_work(samples_before, operator.samples())
         cpu_ecs = common.control_plane_cpu() - cpu_start
         server_ecs = common.apiserver_work() - server_start
 
