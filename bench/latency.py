@@ -207,9 +207,10 @@ class Load(threading.Thread):
     last one took, so runs against a slower API server are not given a lighter load. A change
     made more than a second after it fell due counts as late."""
 
-    def __init__(self, namespace: str, flips: Flips, rate: float) -> None:
+    def __init__(self, change: Callable[[str, int], None], flips: Flips, rate: float) -> None:
+        """`change(name, desired)`: sets a background Service's desiredCount."""
         super().__init__(daemon=True)
-        self.namespace, self.flips, self.rate = namespace, flips, rate
+        self.change, self.flips, self.rate = change, flips, rate
         self.stopping = threading.Event()
         self.changes = self.late = 0
         self.started = self.stopped = 0.0
@@ -223,15 +224,24 @@ class Load(threading.Thread):
             if time.monotonic() - (self.started + index / self.rate) > 1.0:
                 self.late += 1
             name, desired = self.flips.next()
-            common.custom().patch_namespaced_custom_object(
-                common.GROUP, common.VERSION, self.namespace, "ecsservices", name,
-                {"spec": {"desiredCount": desired}})
+            self.change(name, desired)
             self.flips.made(name, desired)
             self.changes += 1
         self.stopped = time.monotonic()
 
     def achieved_rate(self) -> float:
-        return self.changes / max(self.stopped - self.started, 1e-9)
+        """Changes a second. Each change is given its 1/rate slot: a phase that stopped T s
+        after its first change, having kept up, made floor(T x rate) + 1 changes, and
+        dividing by T alone overstated the rate by 1/T."""
+        return self.changes / (self.stopped - self.started + 1 / self.rate)
+
+
+def desired_count_setter(namespace: str) -> Callable[[str, int], None]:
+    def change(name: str, desired: int) -> None:
+        common.custom().patch_namespaced_custom_object(
+            common.GROUP, common.VERSION, namespace, "ecsservices", name,
+            {"spec": {"desiredCount": desired}})
+    return change
 
 
 def _busiest_requests(served: collections.Counter, seconds: float, top: int = 5) -> str:
@@ -274,7 +284,8 @@ def main() -> int:
         loaded = [(f"under load {rate:g}/s" if len(args.load_rate) > 1 else "under load",
                    f"load{index}", rate) for index, rate in enumerate(args.load_rate)]
         for phase, prefix, rate in [("idle", "idle", 0.0), *loaded]:
-            load = Load(namespace, flips, rate) if rate and names else None
+            load = Load(desired_count_setter(namespace), flips, rate) \
+                if rate and names else None
             metrics_before, server_before = operator.samples(), common.apiserver_work()
             started = time.monotonic()
             cpu_before = operator.cpu_seconds(), common.control_plane_cpu()["machine"]
