@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .cluster import apply, kubectl, kubectl_json, wait_for
+from .cluster import apply, kubectl_json, wait_for
 from .manifests import service, task_definition, with_container_field
 
 REJECTED_AT_ADMISSION = {

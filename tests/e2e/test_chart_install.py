@@ -7,12 +7,11 @@ import json
 import os
 import pathlib
 import subprocess
-import sys
 
 import yaml
 
 from .cluster import apply, kubectl, kubectl_json, wait_for
-from .conftest import ROOT, OperatorProcess, free_port
+from .conftest import ROOT, OperatorProcess
 from .manifests import service, task_definition
 from .test_services import steady
 from .test_tasks import batch_definition, container, task, until_status

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from . import manifests
-from .cluster import apply, kubectl, kubectl_json, wait_for
+from .cluster import apply, kubectl_json, wait_for
 
 pytestmark = pytest.mark.e2e
 
