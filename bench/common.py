@@ -29,6 +29,8 @@ from kubernetes.client.rest import ApiException
 from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+# The scripts use the operator's own translation and names, installed or not.
+sys.path.insert(0, str(ROOT / "operator"))
 GROUP, VERSION = "ecs.operator.dev", "v1alpha1"
 IMAGE = "registry.example/web:1"
 WRITE_VERBS = ("POST", "PUT", "PATCH", "DELETE", "APPLY", "CREATE", "UPDATE",
@@ -221,7 +223,6 @@ def service(name: str, task_definition_ref: str = "web", desired: int = 3,
 
 def plain_deployment(name: str, replicas: int, image: str = IMAGE) -> dict:
     """A Deployment with the pod the operator makes of task_definition() (same translation)."""
-    sys.path.insert(0, str(ROOT / "operator"))
     from ecs_operator.models.task_definition import TaskDefinitionSpec
     from ecs_operator.translate.pod import pod_spec
     pod = pod_spec(TaskDefinitionSpec.model_validate(task_definition(image=image)["spec"]))

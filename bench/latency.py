@@ -38,16 +38,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import common
+from ecs_operator.translate.names import ANNOTATION_TASK_DEFINITION
 from kubernetes import watch
 from kubernetes.client.rest import ApiException
 
-ANNOTATION = "ecs.operator.dev/task-definition"
 DESIRED = 1  # of each timed Service
 
 
 def _deployment_done(found: dict) -> bool:
     return found.get("spec", {}).get("replicas") == DESIRED and \
-        (found["metadata"].get("annotations") or {}).get(ANNOTATION) == "web:1"
+        (found["metadata"].get("annotations") or {}).get(ANNOTATION_TASK_DEFINITION) == "web:1"
 
 
 def _status_done(found: dict) -> bool:

@@ -9,10 +9,9 @@ Service tasks are the Service's pods: their `startedBy` is their deployment's id
 
 from __future__ import annotations
 
-from ..translate.names import GROUP, LABEL_SERVICE
+from ..translate.names import ANNOTATION_TASK_DEFINITION, LABEL_SERVICE
 from ..translate.service_status import deployment_id, is_healthy, task_state
 
-ANNOTATION_TASK_DEFINITION = f"{GROUP}/task-definition"
 SERVICE_SPEC_FIELDS = (
     "launchType", "platformVersion", "capacityProviderStrategy", "deploymentConfiguration",
     "placementConstraints", "placementStrategy", "loadBalancers", "serviceRegistries",

@@ -12,6 +12,8 @@ API_VERSION = f"{GROUP}/v1alpha1"
 LABEL_SERVICE = f"{GROUP}/service"
 LABEL_FAMILY = f"{GROUP}/family"
 LABEL_REVISION = f"{GROUP}/revision"
+# On every pod template and workload the operator makes: the task definition it runs.
+ANNOTATION_TASK_DEFINITION = f"{GROUP}/task-definition"
 LABEL_MANAGED_BY = "app.kubernetes.io/managed-by"
 MANAGED_BY = "ecs-operator"
 FIELD_MANAGER = "ecs-operator"

@@ -3,12 +3,11 @@ runs show the same ECS status as tasks started by hand."""
 
 from __future__ import annotations
 
-from .names import GROUP, LABEL_FAMILY, LABEL_MANAGED_BY, LABEL_REVISION, MANAGED_BY, \
-    family_slug, owner_reference
+from .names import ANNOTATION_TASK_DEFINITION, GROUP, LABEL_FAMILY, LABEL_MANAGED_BY, \
+    LABEL_REVISION, MANAGED_BY, family_slug, owner_reference
 from .pod import PodTranslation
 
 LABEL_SCHEDULED_TASK = f"{GROUP}/scheduled-task"
-ANNOTATION_TASK_DEFINITION = f"{GROUP}/task-definition"
 
 
 def cron_job(*, name: str, namespace: str, uid: str, spec: dict, schedule: str, family: str,

@@ -6,14 +6,13 @@ import math
 from dataclasses import dataclass
 
 from .errors import TranslationError
-from .names import LABEL_FAMILY, LABEL_MANAGED_BY, LABEL_REVISION, LABEL_SERVICE, MANAGED_BY, \
-    family_slug, owner_reference
+from .names import ANNOTATION_TASK_DEFINITION, LABEL_FAMILY, LABEL_MANAGED_BY, LABEL_REVISION, \
+    LABEL_SERVICE, MANAGED_BY, family_slug, owner_reference
 from .placement import LABEL_GROUP, group_label_value
 from .pod import PodTranslation
 
 DEFAULT_MINIMUM_HEALTHY_PERCENT = 100
 DEFAULT_MAXIMUM_PERCENT = 200
-ANNOTATION_TASK_DEFINITION = "ecs.operator.dev/task-definition"
 
 
 @dataclass(frozen=True)

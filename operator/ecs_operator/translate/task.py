@@ -21,13 +21,12 @@ from datetime import datetime, timedelta
 
 from .conditions import condition_status, parse_timestamp, timestamp
 from .errors import TranslationError
-from .names import LABEL_FAMILY, LABEL_MANAGED_BY, LABEL_REVISION, MANAGED_BY, GROUP, \
-    family_slug, owner_reference
+from .names import ANNOTATION_TASK_DEFINITION, GROUP, LABEL_FAMILY, LABEL_MANAGED_BY, \
+    LABEL_REVISION, MANAGED_BY, family_slug, owner_reference
 from .placement import LABEL_GROUP, group_label_value, placement
 from .pod import PodTranslation
 
 LABEL_TASK = f"{GROUP}/task"
-ANNOTATION_TASK_DEFINITION = f"{GROUP}/task-definition"
 STOPPED = "STOPPED"
 
 
