@@ -1,13 +1,27 @@
 # Everyday commands. The README lists them; .ci/run calls `make test`.
 SHELL := /bin/bash
-PYTHON ?= python3
+# Everything Python lives in .venv, which the first target that needs it creates: neither
+# `make demo` nor `make test` installs into the system Python.
+VENV ?= $(CURDIR)/.venv
+PYTHON := $(VENV)/bin/python
+SYSTEM_PYTHON ?= python3
+export PATH := $(VENV)/bin:$(PATH)
 BIN_DIR = $(shell hack/install-tools.sh)
 export KUBECONFIG ?= $(CURDIR)/.cluster/kubeconfig
 
-.PHONY: deps install tools cluster-up cluster-down crds lint test test-unit test-e2e demo dashboard-png bench
+.PHONY: venv deps install tools cluster-up cluster-down crds lint test test-unit test-e2e demo dashboard-png bench
 
-install:          ## Python package with its dev dependencies
-	$(PYTHON) -m pip install -e '.[dev]'
+$(PYTHON):
+	$(SYSTEM_PYTHON) -m venv $(VENV)
+
+# Reinstalled when pyproject.toml changes (a new dependency), not on every run.
+$(VENV)/.installed: pyproject.toml | $(PYTHON)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+venv: $(PYTHON)   ## the virtual environment in .venv
+
+install: $(VENV)/.installed  ## Python package with its dev dependencies, into .venv
 
 tools:            ## build the pinned control-plane binaries (cached)
 	@hack/install-tools.sh
@@ -18,13 +32,11 @@ cluster-up:       ## start the local cluster; prints the KUBECONFIG to export
 cluster-down:     ## stop the local cluster and delete its data
 	@hack/cluster/down.sh
 
-crds:             ## regenerate crds/ and the chart's copy from operator/ecs_operator/crds
+crds: deps        ## regenerate crds/ and the chart's copy from operator/ecs_operator/crds
 	ecs-operator crds --output crds
 	ecs-operator crds --output charts/ecs-operator/crds
 
-deps:             # the Python package and dev tools, installed only when missing
-	@$(PYTHON) -c "import ecs_operator, pytest, importlinter, pytest_timeout" 2>/dev/null \
-		|| $(PYTHON) -m pip install -e '.[dev]'
+deps: $(VENV)/.installed  # the Python package and dev tools in .venv
 
 lint: deps        ## import contract: models/ and translate/ stay pure
 	lint-imports
@@ -38,10 +50,10 @@ test-unit: deps   ## pure-function tests and chart checks, no cluster
 test-e2e: deps    ## e2e tests against the local cluster
 	PATH="$(BIN_DIR):$$PATH" $(PYTHON) -m pytest tests/e2e
 
-demo:             ## the operator on the local cluster with the sample service
+demo: deps        ## the operator on the local cluster with the sample service
 	@hack/demo.sh
 
-dashboard-png:    ## docs/dashboard.png from real Prometheus queries (needs prometheus, matplotlib)
+dashboard-png: deps ## docs/dashboard.png from real Prometheus queries (needs prometheus, matplotlib)
 	PATH="$(BIN_DIR):$$PATH" $(PYTHON) hack/render_dashboard.py
 
 SERVICES ?= 1000

@@ -6,7 +6,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 eval "$(hack/cluster/up.sh | grep '^export KUBECONFIG=')"
 export PATH="$(hack/install-tools.sh):$PATH"
-command -v ecs-operator >/dev/null || python3 -m pip install --quiet -e '.[dev]'
+# The package lives in the project's virtual environment (make deps creates it), never in the
+# system Python.
+[[ -x "$ROOT/.venv/bin/ecs-operator" ]] || make -C "$ROOT" deps >&2
+export PATH="$ROOT/.venv/bin:$PATH"
 
 kubectl apply --server-side -f crds/ >/dev/null
 kubectl wait --for=condition=Established crd --all --timeout=60s >/dev/null
