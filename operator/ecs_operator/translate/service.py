@@ -142,7 +142,7 @@ def pod_disruption_budget(*, name: str, namespace: str, uid: str, spec: dict,
 
 
 UNSUPPORTED_SERVICE_FIELDS = (
-    "healthCheckGracePeriodSeconds", "availabilityZoneRebalancing", "volumeConfigurations",
+    "availabilityZoneRebalancing", "volumeConfigurations",
 )
 
 
@@ -155,10 +155,6 @@ def unsupported_service_fields(spec: dict) -> list[str]:
             value = value.get(part) if isinstance(value, dict) else None
         if value not in (None, [], {}):
             found.append(path)
-    alarms = (spec.get("deploymentConfiguration") or {}).get("alarms") or {}
-    if alarms.get("enable"):
-        # describe-services output carries a disabled alarms block; only enabled alarms act.
-        found.append("deploymentConfiguration.alarms")
     strategy = (spec.get("deploymentConfiguration") or {}).get("strategy")
     if strategy not in (None, "ROLLING"):
         found.append(f"deploymentConfiguration.strategy: {strategy}")

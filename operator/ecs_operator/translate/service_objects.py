@@ -14,6 +14,7 @@ from ..models.task_definition import TaskDefinitionSpec
 from .autoscaling import horizontal_pod_autoscaler, is_autoscaled
 from .daemon import daemon_set
 from .errors import TranslationError
+from .grace_period import with_grace_period
 from .names import LABEL_SERVICE
 from .placement import placement
 from .pod import PodTranslation
@@ -84,6 +85,7 @@ def service_objects(*, name: str, namespace: str, uid: str, spec: dict, family: 
     """Raises TranslationError when the service's own fields cannot be honoured; `pod` is
     the task definition's translation."""
     selector = {LABEL_SERVICE: name}
+    pod = with_grace_period(pod, spec.get("healthCheckGracePeriodSeconds"))
     if is_daemon(spec) and spec.get("placementStrategy"):
         raise TranslationError("placementStrategy: a DAEMON service places one task per node; "
                                "ECS rejects placement strategies for it too")
