@@ -7,8 +7,9 @@ import pytest
 from ecs_operator.translate.errors import TranslationError
 from ecs_operator.translate.names import family_slug, parse_reference, revision_name
 from ecs_operator.translate.pod import PodTranslation
+from ecs_operator.translate.disruption_budget import pod_disruption_budget
 from ecs_operator.translate.service import deployment, deployment_bounds, \
-    pod_disruption_budget, unsupported_service_fields
+    unsupported_service_fields
 
 
 @pytest.mark.parametrize("desired,low,high,expected", [
@@ -49,12 +50,6 @@ def test_deployment_carries_desired_count_bounds_owner_and_revision() -> None:
         == "sidecar"
     assert template["spec"]["restartPolicy"] == "Always"
     assert dep["spec"]["selector"] == {"matchLabels": {"ecs.operator.dev/service": "web"}}
-
-
-def test_pod_disruption_budget_keeps_the_minimum_healthy_count() -> None:
-    spec = {"desiredCount": 5, "deploymentConfiguration": {"minimumHealthyPercent": 60}}
-    pdb = pod_disruption_budget(name="web", namespace="shop", uid="u-1", spec=spec)
-    assert pdb["spec"]["minAvailable"] == 3
 
 
 @pytest.mark.parametrize("spec,expected", [

@@ -24,7 +24,7 @@ from ..translate.autoscaling import is_autoscaled
 from ..translate.conditions import condition_status
 from ..translate.daemon import daemon_desired_count, daemon_observation
 from ..translate.deployment_alarms import seconds_until_next_check
-from ..translate.service import pod_disruption_budget
+from ..translate.disruption_budget import pod_disruption_budget
 from ..translate.service_objects import ServiceObjects, desired_count_set_by, initial_replicas, \
     is_daemon, with_earned_budget
 from ..translate.service_status import Observed, Problem, is_healthy, service_status
@@ -188,8 +188,9 @@ def add_earned_budget(namespace: str, name: str) -> None:
                       budget_exists=False).objects:
             return
         k8s.apply(budget)
-        log.info("service %s/%s: its healthy tasks reached the minimum (%s); "
-                 "PodDisruptionBudget created", namespace, name, budget["spec"]["minAvailable"])
+        log.info("service %s/%s: its healthy tasks reached the minimum; PodDisruptionBudget "
+                 "created (%s)", namespace, name,
+                 {k: v for k, v in budget["spec"].items() if k != "selector"})
         if (namespace, name) in state.applied:  # unknown after a restart: the resume prunes
             state.applied[(namespace, name)] = state.applied[(namespace, name)] | {
                 ("PodDisruptionBudget", name)}
