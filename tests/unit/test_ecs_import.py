@@ -111,6 +111,22 @@ def test_service_task_definition_arn_becomes_family_revision(reference, expected
     assert item.manifest["spec"]["serviceName"] == "Web_App"
 
 
+def test_deployment_safety_fields_are_imported_and_honoured() -> None:
+    """alarms, the breaker's resetOnHealthyTask and threshold, and the grace period arrive in
+    the manifest as ECS wrote them, none reported or dropped."""
+    safety = {"deploymentCircuitBreaker": {
+        "enable": True, "rollback": True, "resetOnHealthyTask": False,
+        "thresholdConfiguration": {"type": "COUNT", "value": 0}},
+        "alarms": {"alarmNames": ["ECSTasksCrashLooping"], "enable": True, "rollback": True},
+        "minimumHealthyPercent": 100, "maximumPercent": 200}
+    item = import_service({"serviceName": "web", "taskDefinition": "web:1",
+                           "healthCheckGracePeriodSeconds": 60,
+                           "deploymentConfiguration": safety})
+    assert item.manifest["spec"]["deploymentConfiguration"] == safety
+    assert item.manifest["spec"]["healthCheckGracePeriodSeconds"] == 60
+    assert (item.unsupported, item.dropped) == ((), ())
+
+
 @pytest.mark.parametrize("document,kinds", [
     ({"taskDefinition": {"family": "a", "containerDefinitions": []}}, ["TaskDefinition"]),
     ({"services": [{"serviceName": "a"}, {"serviceName": "b"}], "failures": []},
