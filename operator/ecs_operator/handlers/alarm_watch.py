@@ -38,7 +38,7 @@ def check_interval() -> float:
 
 
 def _get(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT_SECONDS) as response:  # noqa: S310
+    with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT_SECONDS) as response:
         body = json.load(response)
     if body.get("status") != "success":
         raise ValueError(body.get("error") or "status is not success")
