@@ -64,7 +64,8 @@ def describe(call: Call, request: dict) -> dict:
 
 def list_clusters(call: Call, request: dict) -> dict:
     arns = sorted(call.arns.cluster(ns["metadata"]["name"])
-                  for ns in resources.list_namespaces(f"{ecs_api.LABEL_CLUSTER}=true"))
+                  for ns in resources.list_namespaces(f"{ecs_api.LABEL_CLUSTER}=true")
+                  if not ecs_api.is_deleted(ns))
     chosen, token = page(arns, request.get("nextToken"), request.get("maxResults"),
                          default=100)
     return {"clusterArns": chosen, **({"nextToken": token} if token else {})}

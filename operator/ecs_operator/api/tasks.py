@@ -43,12 +43,14 @@ def stop(call: Call, request: dict) -> dict:
     kind, obj = found
     name = obj["metadata"]["name"]
     if kind == "task":
-        return {"task": shapes.task_from_resource(
-            resources.stop_task(namespace, name, reason, FIELD_MANAGER), call.arns)}
-    # A service's task is its pod: the service replaces it, as ECS's scheduler does.
-    resources.stop_service_pod(namespace, name)
-    return {"task": {**shapes.task_from_pod(obj, call.arns), "desiredStatus": "STOPPED",
-                     "stoppedReason": reason}}
+        shaped = shapes.task_from_resource(
+            resources.stop_task(namespace, name, reason, FIELD_MANAGER), call.arns)
+    else:
+        # A service's task is its pod: the service replaces it, as ECS's scheduler does.
+        resources.stop_service_pod(namespace, name)
+        shaped = shapes.task_from_pod(obj, call.arns)
+    # The operator has not stopped it yet: the answer is what was asked, as ECS's is.
+    return {"task": {**shaped, "desiredStatus": "STOPPED", "stoppedReason": reason}}
 
 
 def describe(call: Call, request: dict) -> dict:

@@ -52,6 +52,11 @@ def is_cluster(namespace: dict | None) -> bool:
         (namespace["metadata"].get("labels") or {}).get(LABEL_CLUSTER) == "true"
 
 
+def is_deleted(namespace: dict) -> bool:
+    """DeleteCluster's namespace while Kubernetes removes what it holds: INACTIVE for ECS."""
+    return (namespace.get("status") or {}).get("phase") == "Terminating"
+
+
 def cluster_tags(namespace: dict) -> list[dict]:
     text = (namespace["metadata"].get("annotations") or {}).get(ANNOTATION_CLUSTER_TAGS)
     try:
@@ -65,9 +70,8 @@ def cluster(namespace: dict, cluster_arn: str, services: list[dict] | None = Non
             tasks: list[dict] | None = None) -> dict:
     """DescribeClusters' entry. Counts come from the Services' statuses and the Tasks."""
     meta = namespace["metadata"]
-    terminating = (namespace.get("status") or {}).get("phase") == "Terminating"
     shaped = {"clusterArn": cluster_arn, "clusterName": meta["name"],
-              "status": "DEPROVISIONING" if terminating else "ACTIVE",
+              "status": "INACTIVE" if is_deleted(namespace) else "ACTIVE",
               "registeredContainerInstancesCount": 0,
               "runningTasksCount": 0, "pendingTasksCount": 0, "activeServicesCount": 0,
               "statistics": [], "tags": cluster_tags(namespace),

@@ -75,18 +75,26 @@ def service(resource: dict, arns: Arns = SHORT) -> dict:
         "serviceArn": arns.service(meta["namespace"], meta["name"]),
         "serviceName": spec.get("serviceName") or meta["name"],
         "clusterArn": arns.cluster(meta["namespace"]),
-        "status": status.get("status", "ACTIVE"),
+        # Being deleted: ECS's DRAINING, until its tasks are gone.
+        "status": "DRAINING" if meta.get("deletionTimestamp") else status.get("status", "ACTIVE"),
         "desiredCount": spec.get("desiredCount", 1),
         "runningCount": status.get("runningCount", 0),
         "pendingCount": status.get("pendingCount", 0),
-        "taskDefinition": arns.task_definition(status.get("taskDefinition")
-                                               or spec.get("taskDefinition", "")),
+        "taskDefinition": arns.task_definition(_service_task_definition(spec, status)),
         "deployments": deployments,
         "events": status.get("events", []),
         "createdAt": meta.get("creationTimestamp"),
     }
     shaped.update({key: spec[key] for key in SERVICE_SPEC_FIELDS if key in spec})
     return shaped
+
+
+def _service_task_definition(spec: dict, status: dict) -> str:
+    """What the service runs: a pinned revision as soon as the spec names it (a status
+    written before the change would name the previous one), else the revision the
+    operator resolved the family to."""
+    wanted = spec.get("taskDefinition", "")
+    return wanted if ":" in wanted else status.get("taskDefinition") or wanted
 
 
 def task_from_resource(resource: dict, arns: Arns = SHORT) -> dict:
