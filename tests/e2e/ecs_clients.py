@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import ssl
 import subprocess
 import sys
 import urllib.request
@@ -28,21 +29,26 @@ class EcsError(Exception):
 class ApiProcess:
     """`ecs-operator api` as users run it, logging every request to a file."""
 
-    def __init__(self, port: int, keys_namespace: str, log_path: pathlib.Path) -> None:
-        self.endpoint = f"http://127.0.0.1:{port}"
+    def __init__(self, port: int, keys_namespace: str, log_path: pathlib.Path,
+                 tls: tuple[pathlib.Path, pathlib.Path] | None = None) -> None:
+        self.endpoint = f"{'https' if tls else 'http'}://localhost:{port}"
+        self.keys_namespace = keys_namespace
         self.log_path = log_path
+        self.context = ssl.create_default_context(cafile=str(tls[0])) if tls else None
         with open(log_path, "a") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "ecs_operator.cli", "api", "--host", "127.0.0.1",
                  "--port", str(port), "--region", REGION, "--account-id", ACCOUNT,
-                 "--keys-namespace", keys_namespace, "--key-refresh-seconds", "1", "-v"],
+                 "--keys-namespace", keys_namespace, "--key-refresh-seconds", "1", "-v",
+                 *(["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])] if tls else [])],
                 stdout=log, stderr=subprocess.STDOUT, env=os.environ)
         wait_for("the ECS API to answer", self._healthy, timeout=30)
 
     def _healthy(self) -> bool:
         assert self.process.poll() is None, self.log_path.read_text()[-3000:]
         try:
-            with urllib.request.urlopen(f"{self.endpoint}/healthz", timeout=2) as answer:
+            with urllib.request.urlopen(f"{self.endpoint}/healthz", timeout=2,
+                                        context=self.context) as answer:
                 return answer.status == 200
         except OSError:
             return False
@@ -60,12 +66,14 @@ def require_clients() -> None:
 class Boto3:
     """boto3 with parameter validation on, one subprocess per call."""
 
-    def __init__(self, endpoint: str, access_key: str, secret: str) -> None:
+    def __init__(self, endpoint: str, access_key: str, secret: str,
+                 ca_bundle: pathlib.Path | None = None) -> None:
         self.endpoint, self.access_key, self.secret = endpoint, access_key, secret
+        self.ca_bundle = str(ca_bundle) if ca_bundle else None
 
     def _run(self, **given: object) -> dict:
         given = {"endpoint": self.endpoint, "region": REGION, "accessKeyId": self.access_key,
-                 "secretAccessKey": self.secret, **given}
+                 "secretAccessKey": self.secret, "caBundle": self.ca_bundle, **given}
         done = subprocess.run([str(CLIENTS / "python"), str(ROOT / "tests/e2e/clients/boto3_call.py")],
                               input=json.dumps(given), text=True, capture_output=True,
                               timeout=300)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import subprocess
 import uuid
 
 import pytest
@@ -37,7 +38,6 @@ def api(operator, tmp_path_factory: pytest.TempPathFactory):
     kubectl("create", "namespace", keys)
     add_key(keys, "AKIAE2EADMIN", "admin-secret", "ecs-e2e-admin", "system:masters")
     process = ApiProcess(free_port(), keys, tmp_path_factory.mktemp("api") / "api.log")
-    process.keys_namespace = keys
     yield process
     process.stop()
     kubectl("delete", "namespace", keys, "--wait=false", check=False)
@@ -300,3 +300,25 @@ def test_refused_requests_get_ecs_errors(api: ApiProcess, cluster_name: str) -> 
     assert refusal(admin, "describe_services", cluster=cluster_name, services="web").code == \
         "ParamValidationError"
 
+
+
+def test_with_a_certificate_the_api_speaks_only_tls(api: ApiProcess,
+                                                     tmp_path: pathlib.Path) -> None:
+    cert, key = tmp_path / "tls.crt", tmp_path / "tls.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    secure = ApiProcess(free_port(), api.keys_namespace, tmp_path / "api.log", tls=(cert, key))
+    try:
+        ecs = Boto3(secure.endpoint, "AKIAE2EADMIN", "admin-secret", ca_bundle=cert)
+        assert ecs("describe_clusters", clusters=["no-such"])["failures"] == \
+            [{"arn": f"{ARN_PREFIX}cluster/no-such", "reason": "MISSING"}]
+        plain = Boto3(secure.endpoint.replace("https:", "http:"), "AKIAE2EADMIN",
+                      "admin-secret")
+        with pytest.raises(AssertionError, match="(Connection|EndpointConnectionError|closed)"):
+            plain("list_clusters")
+        untrusted = Boto3(secure.endpoint, "AKIAE2EADMIN", "admin-secret")
+        with pytest.raises(AssertionError, match="SSL"):
+            untrusted("list_clusters")
+    finally:
+        secure.stop()

@@ -2,7 +2,7 @@
 boto3 and the aws CLI need python-dateutil<3, the operator's kubernetes client >=3.
 
 Reads {"endpoint", "region", "accessKeyId", "secretAccessKey", "operation", "params",
-"waiter", "clockOffsetSeconds", "unsigned"} as JSON on stdin; prints {"response": ...} or
+"waiter", "clockOffsetSeconds", "unsigned", "caBundle"} as JSON on stdin; prints {"response": ...} or
 {"error": {"code", "message", "status"}} on stdout.
 """
 
@@ -29,7 +29,8 @@ def main() -> None:
                     **({"signature_version": UNSIGNED} if given.get("unsigned") else {}))
     client = boto3.client("ecs", endpoint_url=given["endpoint"], region_name=given["region"],
                           aws_access_key_id=given["accessKeyId"],
-                          aws_secret_access_key=given["secretAccessKey"], config=config)
+                          aws_secret_access_key=given["secretAccessKey"], config=config,
+                          verify=given.get("caBundle"))
     try:
         if given.get("waiter"):
             client.get_waiter(given["waiter"]).wait(
