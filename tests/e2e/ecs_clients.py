@@ -30,7 +30,8 @@ class ApiProcess:
     """`ecs-operator api` as users run it, logging every request to a file."""
 
     def __init__(self, port: int, keys_namespace: str, log_path: pathlib.Path,
-                 tls: tuple[pathlib.Path, pathlib.Path] | None = None) -> None:
+                 tls: tuple[pathlib.Path, pathlib.Path] | None = None,
+                 kubeconfig: pathlib.Path | None = None) -> None:
         self.endpoint = f"{'https' if tls else 'http'}://localhost:{port}"
         self.keys_namespace = keys_namespace
         self.log_path = log_path
@@ -41,7 +42,8 @@ class ApiProcess:
                  "--port", str(port), "--region", REGION, "--account-id", ACCOUNT,
                  "--keys-namespace", keys_namespace, "--key-refresh-seconds", "1", "-v",
                  *(["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])] if tls else [])],
-                stdout=log, stderr=subprocess.STDOUT, env=os.environ)
+                stdout=log, stderr=subprocess.STDOUT,
+                env={**os.environ, **({"KUBECONFIG": str(kubeconfig)} if kubeconfig else {})})
         wait_for("the ECS API to answer", self._healthy, timeout=30)
 
     def _healthy(self) -> bool:

@@ -12,8 +12,9 @@ import uuid
 import pytest
 
 from .cluster import kubectl, kubectl_json, wait_for
-from .conftest import free_port
+from .conftest import ROOT, free_port
 from .ecs_clients import ARN_PREFIX, ApiProcess, AwsCli, Boto3, EcsError, require_clients
+from .test_chart_install import helm, service_account_kubeconfig
 
 pytestmark = pytest.mark.e2e
 CONTAINER = {"name": "app", "image": "registry.example/web:1", "memory": 128,
@@ -322,3 +323,44 @@ def test_with_a_certificate_the_api_speaks_only_tls(api: ApiProcess,
             untrusted("list_clusters")
     finally:
         secure.stop()
+
+
+def test_the_charts_rbac_is_all_the_api_needs(api: ApiProcess, namespace: str,
+                                              cluster_name: str, tmp_path: pathlib.Path) -> None:
+    """The API runs with the chart's ServiceAccount token: it reads the keys of the release
+    namespace, checks clusters and impersonates; the key's user still needs its own RBAC."""
+    release = f"ecs-{namespace[-8:]}"
+    installed = helm("install", release, str(ROOT / "charts/ecs-operator"), "-n", namespace,
+                     "--set", "api.enabled=true", "--set", "api.region=eu-west-1",
+                     "--set-string", "api.accountId=123456789012",
+                     "--set", "api.impersonation.users={alice}", "--wait", "--timeout", "90s")
+    assert installed.returncode == 0, installed.stderr
+    try:
+        kubeconfig = tmp_path / "api.kubeconfig"
+        service_account_kubeconfig(namespace, f"{release}-ecs-operator-api", kubeconfig)
+        Boto3(api.endpoint, "AKIAE2EADMIN", "admin-secret")("create_cluster",
+                                                            clusterName=cluster_name)
+        kubectl("apply", "-n", cluster_name, "-f", "-", input=json.dumps(RBAC_ROLE))
+        kubectl("create", "rolebinding", "alice-reads", "-n", cluster_name,
+                "--role=ecs-reader", "--user=alice")
+        add_key(namespace, "AKIAE2ECHART", "chart-secret", "alice", cluster=cluster_name)
+        add_key(namespace, "AKIAE2EMALLORY", "mallory-secret", "mallory", "system:masters",
+                cluster=cluster_name)
+        restricted = ApiProcess(free_port(), namespace, tmp_path / "api.log",
+                                kubeconfig=kubeconfig)
+        try:
+            alice = Boto3(restricted.endpoint, "AKIAE2ECHART", "chart-secret")
+            assert alice("list_services", cluster=cluster_name)["serviceArns"] == []
+            assert alice("describe_clusters", clusters=[cluster_name])["clusters"][0][
+                "clusterName"] == cluster_name
+            # Only alice may be impersonated (api.impersonation.users): a key naming anyone
+            # else, even with an admin's group, is refused by the API server.
+            mallory = Boto3(restricted.endpoint, "AKIAE2EMALLORY", "mallory-secret")
+            with pytest.raises(EcsError) as refused:
+                mallory("list_services", cluster=cluster_name)
+            assert refused.value.code == "AccessDeniedException"
+        finally:
+            restricted.stop()
+    finally:
+        uninstalled = helm("uninstall", release, "-n", namespace, "--wait")
+        assert uninstalled.returncode == 0, uninstalled.stderr
