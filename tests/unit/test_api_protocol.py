@@ -1,4 +1,5 @@
-"""ECS's JSON 1.1 protocol: targets, bodies, timestamps on the wire, pagination, access keys."""
+"""ECS's JSON 1.1 protocol: targets, bodies, timestamps on the wire, pagination; access keys and
+the cluster look-ups the API remembers."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import base64
 
 import pytest
 
+from ecs_operator.api.calls import ClusterCache
 from ecs_operator.api.keys import KeyStore, credentials
 from ecs_operator.api.protocol import EcsError, operation_of, page, parse_body, to_wire
 
@@ -114,3 +116,24 @@ def test_keys_are_read_again_after_the_refresh_interval() -> None:
     now[0] = 10.0
     assert list(store.keys()) == ["AK2"]
     assert reads == [0.0, 10.0]
+
+
+def test_cluster_lookups_are_remembered_for_a_while_and_can_be_forgotten() -> None:
+    now, asked, answer = [0.0], [], {"prod": True}
+
+    def look_up(namespace: str) -> bool:
+        asked.append(namespace)
+        return answer.get(namespace, False)
+
+    cache = ClusterCache(look_up, seconds=2, clock=lambda: now[0])
+    assert cache.exists("prod") and cache.exists("prod")
+    assert not cache.exists("gone")
+    answer["prod"] = False
+    now[0] = 1.9
+    assert cache.exists("prod")  # still remembered
+    now[0] = 2.0
+    assert not cache.exists("prod")
+    answer["prod"] = True
+    cache.forget("prod")
+    assert cache.exists("prod")
+    assert asked == ["prod", "gone", "prod", "prod"]

@@ -3,6 +3,9 @@ means, and the checks and resolutions shared by several operations."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .. import k8s
@@ -42,9 +45,44 @@ class Call:
         return namespace
 
 
-def cluster_exists(namespace: str) -> bool:
+class ClusterCache:
+    """Whether a namespace is a cluster, remembered for `seconds`: every request names a
+    cluster, and asking the API server each time was half of a DescribeService's calls.
+    CreateCluster and DeleteCluster through this process take effect at once; elsewhere,
+    within `seconds`."""
+
+    def __init__(self, look_up: Callable[[str], bool], seconds: float = 2.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._look_up, self._seconds, self._clock = look_up, seconds, clock
+        self._known: dict[str, tuple[bool, float]] = {}
+        self._lock = threading.Lock()
+
+    def exists(self, namespace: str) -> bool:
+        now = self._clock()
+        with self._lock:
+            known = self._known.get(namespace)
+        if known is not None and now - known[1] < self._seconds:
+            return known[0]
+        found = self._look_up(namespace)
+        with self._lock:
+            self._known[namespace] = (found, now)
+        return found
+
+    def forget(self, namespace: str) -> None:
+        with self._lock:
+            self._known.pop(namespace, None)
+
+
+def _is_cluster_namespace(namespace: str) -> bool:
     with k8s.as_itself():
         return is_cluster(resources.get_namespace(namespace))
+
+
+CLUSTERS = ClusterCache(_is_cluster_namespace)
+
+
+def cluster_exists(namespace: str) -> bool:
+    return CLUSTERS.exists(namespace)
 
 
 def reference(text: str) -> tuple[str, int | None]:

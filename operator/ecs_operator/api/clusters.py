@@ -7,7 +7,7 @@ from .. import k8s
 from ..k8s import ecs_resources as resources
 from ..translate import ecs_api
 from ..translate.errors import TranslationError
-from .calls import FIELD_MANAGER, Call
+from .calls import CLUSTERS, FIELD_MANAGER, Call
 from .protocol import EcsError, invalid_parameter, page
 
 
@@ -35,12 +35,12 @@ def create(call: Call, request: dict) -> dict:
     tags = request.get("tags") or []
     existing = resources.get_namespace(name)
     if existing is None:
-        created = resources.create_namespace(ecs_api.namespace_manifest(name, tags),
-                                             FIELD_MANAGER)
-        return {"cluster": _shape(call, created)}
-    if not ecs_api.is_cluster(existing):
+        existing = resources.create_namespace(ecs_api.namespace_manifest(name, tags),
+                                              FIELD_MANAGER)
+    elif not ecs_api.is_cluster(existing):
         existing = resources.patch_namespace(
             name, {"metadata": {"labels": {ecs_api.LABEL_CLUSTER: "true"}}}, FIELD_MANAGER)
+    CLUSTERS.forget(name)
     return {"cluster": _shape(call, existing)}
 
 
@@ -89,4 +89,5 @@ def delete(call: Call, request: dict) -> dict:
     else:
         resources.patch_namespace(name, {"metadata": {"labels": {ecs_api.LABEL_CLUSTER: None}}},
                                   FIELD_MANAGER)
+    CLUSTERS.forget(name)
     return {"cluster": shaped}
