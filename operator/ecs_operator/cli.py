@@ -18,6 +18,7 @@ def write_crds(output: pathlib.Path) -> None:
 
 
 def run_operator(args: argparse.Namespace) -> int:
+    from .handlers.alarm_watch import CHECK_INTERVAL_ENV, PROMETHEUS_URL_ENV
     from .handlers.service_refresh import PROGRESS_INTERVAL_ENV
     from .handlers.tasks import RETENTION_ENV
     from .runner import run
@@ -25,6 +26,10 @@ def run_operator(args: argparse.Namespace) -> int:
         os.environ[RETENTION_ENV] = str(args.stopped_task_retention)
     if args.status_progress_interval is not None:
         os.environ[PROGRESS_INTERVAL_ENV] = str(args.status_progress_interval)
+    if args.prometheus_url is not None:
+        os.environ[PROMETHEUS_URL_ENV] = args.prometheus_url
+    if args.alarm_check_interval is not None:
+        os.environ[CHECK_INTERVAL_ENV] = str(args.alarm_check_interval)
     # Replicas with equal priorities would all pause; distinct random ones elect one.
     priority = args.priority if args.priority is not None else random.randint(1, 1_000_000)
     return run(namespaces=args.namespace, all_namespaces=not args.namespace,
@@ -79,6 +84,12 @@ def main(argv: list[str] | None = None) -> int:
                      help="how often a Service's status may be written only because more of "
                           "its tasks run or wait (default 10; 0: every change); anything else "
                           "is written at once")
+    run.add_argument("--prometheus-url", default=None, metavar="URL",
+                     help="Prometheus whose alerts are the Services' deployment alarms "
+                          "(deploymentConfiguration.alarms.alarmNames), e.g. "
+                          "http://prometheus.monitoring:9090")
+    run.add_argument("--alarm-check-interval", type=float, default=None, metavar="SECONDS",
+                     help="how often a deployment with alarms asks Prometheus (default 10)")
     run.add_argument("-v", "--verbose", action="store_true")
 
     api = commands.add_parser("api", help="serve ECS's API (JSON 1.1, SigV4) on the resources")

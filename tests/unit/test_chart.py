@@ -89,6 +89,21 @@ def test_chart_renders_least_privilege_rbac_for_each_scope(scope: str, role_kind
     assert dashboard["metadata"]["labels"]["grafana_dashboard"] == "1"
 
 
+@pytest.mark.parametrize("values,expected", [
+    ([], []),
+    (["--set", "prometheus.url=http://prometheus-operated.monitoring:9090"],
+     ["--prometheus-url=http://prometheus-operated.monitoring:9090",
+      "--alarm-check-interval=10"]),
+    (["--set", "prometheus.url=http://p:9090", "--set", "prometheus.alarmCheckIntervalSeconds=5"],
+     ["--prometheus-url=http://p:9090", "--alarm-check-interval=5"]),
+], ids=["no-prometheus", "prometheus", "interval"])
+def test_the_prometheus_url_reaches_the_operator(values: list[str], expected: list[str]) -> None:
+    rendered = yaml.safe_load_all(helm("template", "demo", str(CHART), *values))
+    deployment = next(doc for doc in rendered if doc and doc["kind"] == "Deployment")
+    args = deployment["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert [a for a in args if a.startswith(("--prometheus-url", "--alarm-check"))] == expected
+
+
 def test_values_schema_rejects_an_unknown_scope() -> None:
     with pytest.raises(subprocess.CalledProcessError) as failed:
         helm("template", "demo", str(CHART), "--set", "scope=everywhere")

@@ -11,6 +11,8 @@ CIRCUIT_BREAKER = obj(
     "completed deployment.", {
         "enable": boolean("Turn the circuit breaker on."),
         "rollback": boolean("Roll back to the last completed deployment when it trips."),
+        "resetOnHealthyTask": boolean("A task reaching healthy sets the failure count back "
+                                      "to 0. Default true."),
         "thresholdConfiguration": obj(
             "Failed tasks tolerated before the breaker trips. Default BOUNDED_PERCENT 50: "
             "ceil(desiredCount x 50%) kept within 3..200.", {
@@ -18,7 +20,8 @@ CIRCUIT_BREAKER = obj(
                                "desiredCount (the first keeps the result within 3..200); COUNT "
                                "uses value as the threshold.",
                                enum=["COUNT", "BOUNDED_PERCENT", "UNBOUNDED_PERCENT"]),
-                "value": integer("The count, or the percent of desiredCount.", minimum=1),
+                "value": integer("The count, or the percent of desiredCount (a threshold "
+                                 "below 1 counts as 1).", minimum=0),
             }, required=["type", "value"]),
     }, required=["enable", "rollback"])
 
@@ -32,7 +35,17 @@ DEPLOYMENT_CONFIGURATION = obj(
         "maximumPercent": integer("Upper bound on running tasks, as a percent of desiredCount. "
                                   "Default 200 (DAEMON: 100).", minimum=100),
         "deploymentCircuitBreaker": CIRCUIT_BREAKER,
-        "alarms": free_form("CloudWatch alarms that stop a deployment (not supported)."),
+        "alarms": obj(
+            "Alarms that fail a deployment: Prometheus alert names in CloudWatch alarms' place "
+            "(ecs-operator run --prometheus-url). Checked while the deployment is IN_PROGRESS "
+            "and for a bake time after its tasks are healthy.", {
+                "alarmNames": strings("Prometheus alert names; one firing for this service "
+                                      "(labels namespace/service, where it has them) fails "
+                                      "the deployment."),
+                "enable": boolean("Use the alarms in deployments."),
+                "rollback": boolean("Roll back to the last completed deployment when an "
+                                    "alarm fails it."),
+            }, required=["alarmNames", "enable", "rollback"]),
         "strategy": string("Deployment strategy; only ROLLING is supported.",
                            enum=["ROLLING", "BLUE_GREEN"]),
     })
@@ -148,9 +161,10 @@ SPEC: Schema = obj(
                     "minCapacity must not exceed maxCapacity")]),
         "networkConfiguration": free_form("awsvpc subnets and security groups (not needed on "
                                           "Kubernetes)."),
-        "healthCheckGracePeriodSeconds": integer("Seconds to ignore failing health checks "
-                                                 "after a task starts (not supported yet).",
-                                                 minimum=0, maximum=2147483647),
+        "healthCheckGracePeriodSeconds": integer(
+            "Seconds after a task starts during which failing health checks neither restart "
+            "it nor count for the circuit breaker (each health-checked container's "
+            "startupProbe tolerates that long). Default 0.", minimum=0, maximum=2147483647),
         "enableECSManagedTags": boolean("ECS managed tags (informational)."),
         "propagateTags": string("Tag propagation (informational).",
                                 enum=["TASK_DEFINITION", "SERVICE", "NONE"]),
@@ -180,14 +194,23 @@ DEPLOYMENT = obj("One ECS deployment: a task definition revision being run.", {
     "pendingCount": integer("Tasks not yet running."),
     "runningCount": integer("Tasks running."),
     "failedTasks": integer("Tasks that stopped before becoming healthy."),
+    "healthyCount": integer("Tasks Ready (their health checks pass)."),
     "rolloutState": string("IN_PROGRESS, COMPLETED or FAILED.",
                            enum=["IN_PROGRESS", "COMPLETED", "FAILED"]),
     "rolloutStateReason": string("Why the rollout is in this state."),
     "circuitBreaker": obj("The deployment circuit breaker, as ECS shows it.", {
         "status": string("MONITORING, TRIGGERED, MONITORING_COMPLETE or DISABLED.",
                          enum=["MONITORING", "TRIGGERED", "MONITORING_COMPLETE", "DISABLED"]),
-        "failureCount": integer("Failed tasks counted."),
+        "failureCount": integer("Failed tasks counted (since a task last turned healthy, "
+                                "with resetOnHealthyTask)."),
         "threshold": integer("Failed tasks that trip the breaker."),
+    }),
+    "alarms": obj("The deployment alarms, as ECS's ServiceDeployment shows them.", {
+        "status": string("MONITORING, TRIGGERED, MONITORING_COMPLETE or DISABLED.",
+                         enum=["MONITORING", "TRIGGERED", "MONITORING_COMPLETE", "DISABLED"]),
+        "alarmNames": strings("The alarms watched."),
+        "triggeredAlarmNames": strings("The alarms that fired and failed the deployment."),
+        "bakeEndsAt": string("When the bake time after the tasks became healthy ends."),
     }),
     "createdAt": string("When the deployment started."),
     "updatedAt": string("When the deployment last changed."),
@@ -216,7 +239,8 @@ STATUS: Schema = obj("Observed state, as DescribeServices shows it.", {
     "runningTasks": strings("Task ids (pod names) in RUNNING; the operator compares it with "
                             "the next observation to report tasks started and stopped."),
     "events": array("Recent events, newest first.", EVENT, max_items=100),
-    "rollback": obj("Set when the circuit breaker rolled the service back; the service keeps "
+    "rollback": obj("Set when the circuit breaker or an alarm rolled the service back; the "
+                    "service keeps "
                     "the `to` revision until its task definition resolves to another one.", {
         "from": string("The failed family:revision."),
         "to": string("The family:revision rolled back to."),
@@ -225,7 +249,8 @@ STATUS: Schema = obj("Observed state, as DescribeServices shows it.", {
     }),
     "unsupportedFields": strings("Fields the operator cannot honour."),
     "observedGeneration": integer("The .metadata.generation last acted on."),
-    "conditions": array("Conditions: Valid, Available, Progressing, SteadyState.", condition()),
+    "conditions": array("Conditions: Valid, Available, Progressing, SteadyState, "
+                        "TasksPlaced, Supported, AlarmsChecked.", condition()),
 })
 
 
