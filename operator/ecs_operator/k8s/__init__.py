@@ -35,6 +35,7 @@ _PATHS = {
     "Pod": ("/api/v1", "pods"),
     "Service": ("/api/v1", "services"),
     "HorizontalPodAutoscaler": ("/apis/autoscaling/v2", "horizontalpodautoscalers"),
+    "PersistentVolumeClaim": ("/api/v1", "persistentvolumeclaims"),
 }
 # What a Service may own besides its pods, each labelled with the ECS service's name.
 SERVICE_OWNED_KINDS = ("Deployment", "DaemonSet", "PodDisruptionBudget", "Service",
@@ -159,6 +160,27 @@ def create(obj: dict, namespace: str) -> dict:
     prefix, plural = _PATHS[obj["kind"]]
     return _call("POST", f"{prefix}/namespaces/{namespace}/{plural}", body=obj,
                  query=[("fieldManager", FIELD_MANAGER)])
+
+
+def create_missing_volumes(objects: list[dict]) -> list[str]:
+    """Creates the PersistentVolumes and claims that do not exist yet; never changes one that
+    does (a user may have made it, or resized it). Returns "Kind/name" of those created."""
+    created = []
+    for obj in objects:
+        meta = obj["metadata"]
+        if obj["kind"] == "PersistentVolume":
+            path = "/api/v1/persistentvolumes"
+        else:
+            prefix, plural = _PATHS[obj["kind"]]
+            path = f"{prefix}/namespaces/{meta['namespace']}/{plural}"
+        try:
+            create_at(path, obj, FIELD_MANAGER)
+        except ApiException as error:
+            if error.status != 409:
+                raise
+        else:
+            created.append(f"{obj['kind']}/{meta['name']}")
+    return created
 
 
 def get_custom(plural: str, namespace: str, name: str) -> dict | None:
