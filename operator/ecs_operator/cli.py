@@ -1,4 +1,4 @@
-"""`ecs-operator` command line: run the operator, or write the CRDs."""
+"""`ecs-operator` command line: run the operator, serve ECS's API, or write the CRDs."""
 
 from __future__ import annotations
 
@@ -37,6 +37,32 @@ def run_operator(args: argparse.Namespace) -> int:
                verbose=args.verbose)
 
 
+def run_api(args: argparse.Namespace) -> int:
+    import logging
+    from . import k8s
+    from .api.keys import LABEL_ACCESS_KEY, KeyStore
+    from .api.server import Settings, serve
+    from .k8s.ecs_resources import list_secrets
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("ecs-operator api: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    k8s.load_configuration()
+    keys = KeyStore(lambda: list_secrets(args.keys_namespace, f"{LABEL_ACCESS_KEY}=true"),
+                    refresh_seconds=args.key_refresh_seconds)
+    serve(args.host, args.port, Settings(keys, args.region, args.account_id,
+                                         args.default_cluster),
+          tls_cert=args.tls_cert, tls_key=args.tls_key)
+    return 0
+
+
+def _own_namespace() -> str:
+    """The pod's namespace in a cluster; "default" elsewhere."""
+    path = pathlib.Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
+    return path.read_text().strip() if path.exists() else "default"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ecs-operator", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -66,6 +92,23 @@ def main(argv: list[str] | None = None) -> int:
                      help="how often a deployment with alarms asks Prometheus (default 10)")
     run.add_argument("-v", "--verbose", action="store_true")
 
+    api = commands.add_parser("api", help="serve ECS's API (JSON 1.1, SigV4) on the resources")
+    api.add_argument("--host", default="0.0.0.0")
+    api.add_argument("--port", type=int, default=8443)
+    api.add_argument("--region", default=os.environ.get("AWS_REGION", "us-east-1"),
+                     help="the region requests are signed for and ARNs name")
+    api.add_argument("--account-id", default="000000000000", help="the account ARNs name")
+    api.add_argument("--default-cluster", default="default",
+                     help="the cluster (namespace) of requests that name none, for keys "
+                          "without a cluster of their own")
+    api.add_argument("--keys-namespace", default=None,
+                     help="where the access-key Secrets are (default: the pod's namespace)")
+    api.add_argument("--key-refresh-seconds", type=float, default=10.0,
+                     help="how often the access-key Secrets are read again")
+    api.add_argument("--tls-cert", default=None, help="PEM certificate: serve HTTPS")
+    api.add_argument("--tls-key", default=None, help="PEM private key of --tls-cert")
+    api.add_argument("-v", "--verbose", action="store_true", help="log every request")
+
     crds = commands.add_parser("crds", help="write the CustomResourceDefinitions")
     crds.add_argument("--output", type=pathlib.Path, default=pathlib.Path("crds"))
 
@@ -73,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "crds":
         write_crds(args.output)
         return 0
+    if args.command == "api":
+        args.keys_namespace = args.keys_namespace or _own_namespace()
+        return run_api(args)
     return run_operator(args)
 
 

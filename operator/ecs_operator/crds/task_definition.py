@@ -82,9 +82,11 @@ CONTAINER_DEFINITION = obj(
                 "add": strings("Capabilities to add, e.g. NET_ADMIN."),
                 "drop": strings("Capabilities to drop."),
             }),
-            "initProcessEnabled": boolean("Run an init process (not supported)."),
-            "sharedMemorySize": integer("/dev/shm size in MiB (not supported)."),
-            "tmpfs": array("tmpfs mounts (not supported).", free_form("A tmpfs mount.")),
+            "initProcessEnabled": boolean("Run an init process: the pod shares one process "
+                                          "namespace, whose pause process reaps zombies."),
+            "sharedMemorySize": integer("/dev/shm size in MiB: a memory-backed emptyDir."),
+            "tmpfs": array("tmpfs mounts: memory-backed emptyDirs (mountOptions are not "
+                            "supported).", free_form("A tmpfs mount.")),
             "devices": array("Host devices (not supported).", free_form("A device.")),
             "maxSwap": integer("Swap limit (not supported)."),
             "swappiness": integer("Swappiness (not supported)."),
@@ -108,15 +110,20 @@ CONTAINER_DEFINITION = obj(
                                       "collects stdout/stderr)."),
         "firelensConfiguration": free_form("FireLens log router configuration (not supported)."),
         "ulimits": array("ulimits (not supported).", free_form("A ulimit.")),
-        "links": strings("Legacy container links (not supported)."),
-        "hostname": string("Container hostname (not supported)."),
-        "dnsServers": strings("DNS servers (not supported per container)."),
-        "dnsSearchDomains": strings("DNS search domains (not supported per container)."),
+        "links": strings("Legacy container links: name[:alias] resolve to 127.0.0.1."),
+        "hostname": string("Hostname: the pod's spec.hostname (one per pod)."),
+        "dnsServers": strings("DNS servers: added to the pod's dnsConfig after the "
+                              "cluster DNS."),
+        "dnsSearchDomains": strings("DNS search domains: the pod's dnsConfig searches."),
         "dockerSecurityOptions": strings("Docker security options (not supported)."),
-        "systemControls": array("sysctls (not supported).", free_form("A sysctl.")),
-        "resourceRequirements": array("GPUs and accelerators (not supported).",
+        "systemControls": array("sysctls: the pod's securityContext.sysctls.",
+                                free_form("A sysctl.")),
+        "resourceRequirements": array("GPUs (nvidia.com/gpu) and accelerators (not "
+                                      "supported).",
                                       free_form("A resource requirement.")),
-        "repositoryCredentials": free_form("Private registry credentials (not supported)."),
+        "repositoryCredentials": free_form(
+            "Private registry credentials: an imagePullSecret (type "
+            "kubernetes.io/dockerconfigjson) named after the Secrets Manager secret."),
         "disableNetworking": boolean("Disable networking (not supported)."),
         "restartPolicy": free_form("Container restart policy (not supported)."),
         "credentialSpecs": strings("Credential specs (not supported)."),
@@ -134,13 +141,16 @@ VOLUME = obj("A volume the task's containers can mount.", {
         "A Docker volume; scope task becomes emptyDir, shared becomes a PVC named after the "
         "volume.", {
             "scope": string("task or shared.", enum=["task", "shared"]),
-            "autoprovision": boolean("Create the volume if it does not exist."),
+            "autoprovision": boolean("Create the volume if it does not exist: the operator "
+                                     "creates the PVC from the default StorageClass."),
             "driver": string("Volume driver."),
             "driverOpts": string_map("Driver options."),
             "labels": string_map("Volume labels."),
         }),
     "efsVolumeConfiguration": obj(
-        "An EFS file system; becomes a PersistentVolumeClaim named after the volume.", {
+        "An EFS file system; becomes a PersistentVolumeClaim named after the volume, which the "
+        "operator creates with its EFS CSI PersistentVolume when the TaskDefinition is "
+        "annotated ecs.operator.dev/provision-efs: \"true\".", {
             "fileSystemId": string("EFS file system id."),
             "rootDirectory": string("Directory in the file system."),
             "transitEncryption": string("ENABLED or DISABLED.", enum=["ENABLED", "DISABLED"]),
@@ -174,7 +184,8 @@ SPEC: Schema = obj(
                           enum=["host", "task"]),
         "ipcMode": string("IPC namespace: host becomes hostIPC; task is the pod default; none "
                           "is not supported.", enum=["host", "task", "none"]),
-        "placementConstraints": array("Task placement constraints.",
+        "placementConstraints": array("Task placement constraints (memberOf): node affinity "
+                                      "that holds together with the Service's or Task's.",
                                       free_form("A placement constraint.")),
         "runtimePlatform": obj("OS and CPU architecture; becomes a nodeSelector on "
                                "kubernetes.io/arch and kubernetes.io/os.", {
@@ -206,6 +217,16 @@ STATUS: Schema = obj("Observed state, written by the operator.", {
     "family": string("The family the revisions are recorded under."),
     "observedGeneration": integer("The .metadata.generation last recorded."),
     "unsupportedFields": strings("Fields the operator cannot honour (see the Valid condition)."),
+    "requires": array(
+        "What must exist before the tasks can start and the operator does not create: "
+        "PersistentVolumeClaims of shared Docker volumes without autoprovision and of EFS "
+        "volumes (unless annotated ecs.operator.dev/provision-efs: \"true\"), image pull "
+        "Secrets (type kubernetes.io/dockerconfigjson) of repositoryCredentials.",
+        obj("One object the tasks need.", {
+            "kind": string("PersistentVolumeClaim or Secret."),
+            "name": string("Its name, in the TaskDefinition's namespace."),
+            "why": string("Which field needs it, and how to create it."),
+        })),
     "conditions": array("Conditions: Valid.", condition()),
 })
 

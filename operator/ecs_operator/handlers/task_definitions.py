@@ -1,9 +1,11 @@
-"""TaskDefinition: validate the spec, record each distinct spec as an immutable revision."""
+"""TaskDefinition: validate the spec, record each distinct spec as an immutable revision, and
+create the volumes ECS would create for its tasks (translate/volume_claims.py)."""
 
 from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
 import kopf
@@ -15,9 +17,11 @@ from ..models.task_definition import TaskDefinitionSpec
 from ..translate.conditions import Condition, merge_conditions
 from ..translate.errors import TranslationError
 from ..translate.names import GROUP, family_slug
-from ..translate.pod import pod_spec
+from ..translate.pod import PodTranslation, pod_spec
 from ..translate.revisions import controller_revision, family_of, recorded_revisions, \
     revision_to_record, spec_digest
+from ..translate.volume_claims import Requirement, claim_objects, provisions_efs, \
+    requirements
 from . import scheduled_tasks, services
 from .observed import VIEWS
 from .validation import describe_validation_error
@@ -26,18 +30,28 @@ PLURAL = "taskdefinitions"
 log = logging.getLogger(__name__)
 
 
-def check_spec(spec: dict) -> list[str]:
-    """The unsupported fields of a valid spec; raises TranslationError for an invalid one."""
+def check_spec(spec: dict) -> PodTranslation:
+    """The pod translation of a valid spec; raises TranslationError for an invalid one."""
     try:
         model = TaskDefinitionSpec.model_validate(spec)
     except ValidationError as error:
         raise TranslationError(describe_validation_error(error)) from error
-    return list(pod_spec(model).unsupported)
+    return pod_spec(model)
+
+
+def create_volumes(body: kopf.Body, namespace: str, pod: PodTranslation,
+                   provision_efs: bool) -> None:
+    """Creates the claims ECS would create for the tasks (before any task needs them, so a
+    task never waits for its volume); ones that exist are left as they are."""
+    wanted = claim_objects(pod.claims, namespace, provision_efs=provision_efs)
+    for created in k8s.create_missing_volumes(wanted):
+        kopf.info(body, reason="VolumeCreated", message=f"created {created} for the tasks")
 
 
 @kopf.on.resume(GROUP, "v1alpha1", PLURAL)
 @kopf.on.create(GROUP, "v1alpha1", PLURAL)
 @kopf.on.update(GROUP, "v1alpha1", PLURAL, field="spec")
+@kopf.on.update(GROUP, "v1alpha1", PLURAL, field="metadata.annotations")
 def record_revision(name: str, namespace: str, uid: str, spec: kopf.Spec, body: kopf.Body,
                     meta: kopf.Meta, status: kopf.Status, patch: kopf.Patch,
                     **_: object) -> None:
@@ -47,7 +61,7 @@ def record_revision(name: str, namespace: str, uid: str, spec: kopf.Spec, body: 
     previous = copy.deepcopy(dict(status))
     family = family_of(name, raw_spec)
     try:
-        unsupported = check_spec(raw_spec)
+        translation = check_spec(raw_spec)
         slug = family_slug(family)
     except TranslationError as error:
         patch.status["observedGeneration"] = generation
@@ -58,6 +72,11 @@ def record_revision(name: str, namespace: str, uid: str, spec: kopf.Spec, body: 
         kopf.warn(body, reason="InvalidTaskDefinition", message=str(error))
         raise kopf.PermanentError(f"invalid task definition: {error}") from error
 
+    unsupported = list(translation.unsupported)
+    provision_efs = provisions_efs(meta.get("annotations"))
+    create_volumes(body, namespace, translation, provision_efs)
+    needed = requirements(translation.claims, translation.pull_secrets,
+                          provision_efs=provision_efs)
     existing = k8s.controller_revisions(namespace, slug)
     digest = spec_digest(raw_spec)
     latest = max((r.revision for r in recorded_revisions(existing)), default=0)
@@ -85,8 +104,18 @@ def record_revision(name: str, namespace: str, uid: str, spec: kopf.Spec, body: 
     patch.status["taskDefinition"] = f"{family}:{latest}"
     patch.status["observedGeneration"] = generation
     patch.status["unsupportedFields"] = unsupported
+    patch.status["requires"] = [requirement.as_dict() for requirement in needed]
     patch.status["conditions"] = merge_conditions(
         previous.get("conditions", []),
-        [Condition("Valid", True, "Registered",
-                   "not honoured: " + ", ".join(unsupported) if unsupported else "")],
+        [Condition("Valid", True, "Registered", _registered_message(unsupported, needed))],
         generation=generation, now=now)
+
+
+def _registered_message(unsupported: list[str], needed: Sequence[Requirement]) -> str:
+    parts = []
+    if unsupported:
+        parts.append("not honoured: " + ", ".join(unsupported))
+    if needed:
+        parts.append("tasks need: " + ", ".join(f"{r.kind} {r.name}" for r in needed)
+                     + " (see status.requires)")
+    return "; ".join(parts)

@@ -12,9 +12,10 @@ import yaml
 
 from ..translate.ecs_import import ImportResult, import_documents, reason_for
 from ..translate.placement import DEFAULT_CLUSTER, LABEL_CLUSTER
-from . import shapes, tables
+from ..translate import ecs_shapes as shapes
+from . import tables
 from .app import Session, api_errors, cli, common_options, emit, fail, progress
-from .resources import get_task_definition, register_task_definition as register
+from ..k8s.ecs_resources import get_task_definition, register_task_definition as register
 
 REGISTER_WAIT_SECONDS = 30
 

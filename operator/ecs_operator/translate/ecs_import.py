@@ -58,7 +58,9 @@ REASONS = {
     "taskRoleArn": "IAM roles are not Kubernetes identities: use a ServiceAccount "
                    "(IRSA / EKS Pod Identity)",
     "executionRoleArn": "not needed: the kubelet pulls images and Secrets are read directly",
-    "placementConstraints": "task-level placement constraints are not translated",
+    "placementConstraints": "node affinity matches label values exactly: list the values "
+                            "(attribute:ecs.instance-type in [g5.xlarge, g5.2xlarge]) "
+                            "instead of a pattern",
     "ephemeralStorage": "set ephemeral-storage requests on the containers instead",
     "proxyConfiguration": "App Mesh proxy configuration has no Kubernetes counterpart",
     "inferenceAccelerators": "Elastic Inference does not exist outside AWS",
@@ -71,20 +73,26 @@ REASONS = {
     "logConfiguration": "Kubernetes collects stdout/stderr itself; ship logs with a node agent",
     "firelensConfiguration": "FireLens is an ECS feature; run Fluent Bit as a DaemonSet",
     "ulimits": "Kubernetes has no per-container ulimits",
-    "links": "legacy Docker links: containers of a pod share localhost",
-    "hostname": "a pod has one hostname (spec.hostname), not one per container",
-    "dnsServers": "DNS is per pod (dnsConfig), not per container",
-    "dnsSearchDomains": "DNS is per pod (dnsConfig), not per container",
+    "links": "a linked name or alias that is not a valid hostname cannot resolve to 127.0.0.1",
+    "hostname": "a pod has one hostname (spec.hostname), a DNS label: another container's, "
+                "or one with dots, cannot be honoured",
+    "dnsServers": "the kubelet keeps three nameservers and the cluster DNS is the first: at "
+                  "most two of the task's are added",
     "dockerSecurityOptions": "Docker security options: use the pod's securityContext",
-    "systemControls": "sysctls are per pod (securityContext.sysctls), not per container",
-    "resourceRequirements": "GPUs need a device plugin resource name, not an ECS type",
-    "repositoryCredentials": "use imagePullSecrets",
+    "systemControls": "sysctls are per pod: another container sets this one to another value, "
+                      "a host-network task would change the node's net.* sysctls, or the "
+                      "name is not a sysctl",
+    "resourceRequirements": "Elastic Inference accelerators do not exist outside AWS",
+    "repositoryCredentials": "the credentials parameter does not make a Secret name for "
+                             "imagePullSecrets",
     "disableNetworking": "containers of a pod share its network",
     "restartPolicy": "a pod's containers restart by the pod's restartPolicy",
     "devices": "host devices need a device plugin",
-    "initProcessEnabled": "no per-container init process",
-    "sharedMemorySize": "mount a memory-backed emptyDir at /dev/shm instead",
-    "tmpfs": "use a memory-backed emptyDir",
+    "initProcessEnabled": "with pidMode host the pod cannot also share its own process "
+                          "namespace, which is how the init process is honoured",
+    "sharedMemorySize": "the container already mounts a volume at /dev/shm",
+    "tmpfs": "the container already mounts a volume at that path",
+    "mountOptions": "tmpfs mount options are Docker's; a memory-backed emptyDir takes none",
     "maxSwap": "swap is a node setting",
     "swappiness": "swap is a node setting",
     "healthCheck": "an init container cannot have probes",

@@ -80,7 +80,8 @@ def service_objects(*, name: str, namespace: str, uid: str, spec: dict, family: 
     if is_daemon(spec) and spec.get("placementStrategy"):
         raise TranslationError("placementStrategy: a DAEMON service places one task per node; "
                                "ECS rejects placement strategies for it too")
-    scheduling = placement(spec, selector=selector)
+    scheduling = placement(spec, selector=selector,
+                           task_definition_constraints=pod.placement_constraints)
     network = network_services(name=name, namespace=namespace, uid=uid, spec=spec,
                                task_definition=task_definition, selector=selector)
     unsupported = unsupported_service_fields(spec) + scheduling.unsupported + network.unsupported
