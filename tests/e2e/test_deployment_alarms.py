@@ -4,6 +4,8 @@ back as ECS's alarm-based rollback does; an unreachable Prometheus is said so.""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from .cluster import apply, kubectl_json, wait_for
@@ -79,8 +81,15 @@ def test_a_firing_alarm_fails_the_rolling_deployment_and_rolls_back(
                for m in messages)
     assert any("rolling back to deployment" in m for m in messages)
     # The alert really fired in Prometheus, for this service.
-    assert any(a["labels"].get("alertname") == ALARM and a["state"] == "firing"
-               and a["labels"].get("namespace") == namespace for a in prometheus.alerts())
+    fired = [a for a in prometheus.alerts() if a["labels"].get("alertname") == ALARM
+             and a["state"] == "firing" and a["labels"].get("namespace") == namespace]
+    assert fired
+    active_at = datetime.fromisoformat(fired[0]["activeAt"].replace("Z", "+00:00"))
+    failed_event = next(e for e in status["events"] if "deployment failed" in e["message"])
+    failed_at = datetime.fromisoformat(failed_event["createdAt"].replace("Z", "+00:00"))
+    print(f"{ALARM} active at {active_at:%H:%M:%S.%f}, web:2 failed at {failed_at:%H:%M:%S} "
+          f"(event times are whole seconds): {(failed_at - active_at).total_seconds():+.1f} s; "
+          f"{failed['failedTasks']} failed tasks")
 
 
 def test_an_unreachable_prometheus_is_reported_not_taken_as_healthy(
