@@ -68,8 +68,9 @@ dashboard-png: deps ## docs/dashboard.png from real Prometheus queries (needs pr
 
 SERVICES ?= 1000
 ROLLOUT_SERVICES ?= 100
-bench: deps       ## benchmarks on the local cluster (SERVICES=1000 ROLLOUT_SERVICES=100); see docs/performance.md
+bench: deps clients ## scale, latency, rollout, restart and ECS API benchmarks (SERVICES=1000 ROLLOUT_SERVICES=100); see docs/performance.md
 	-PATH="$(BIN_DIR):$$PATH" $(PYTHON) bench/scale.py --services $(SERVICES)
 	-PATH="$(BIN_DIR):$$PATH" $(PYTHON) bench/latency.py --background $(SERVICES)
 	-PATH="$(BIN_DIR):$$PATH" $(PYTHON) bench/rollout.py --services $(ROLLOUT_SERVICES)
 	-PATH="$(BIN_DIR):$$PATH" $(PYTHON) bench/restart.py --services $(SERVICES)
+	-PATH="$(BIN_DIR):$$PATH" $(PYTHON) bench/api.py --services $(SERVICES)

@@ -140,8 +140,13 @@ def test_boto3_runs_a_service_through_its_whole_life(api: ApiProcess, cluster_na
     ecs("tag_resource", resourceArn=created["serviceArn"], tags=[{"key": "tier", "value": "1"}])
     assert ecs("list_tags_for_resource", resourceArn=created["serviceArn"])["tags"] == \
         [{"key": "tier", "value": "1"}]
-    assert ecs("list_tags_for_resource", resourceArn=cluster["clusterArn"])["tags"] == \
-        [{"key": "team", "value": "web"}]
+    ecs("untag_resource", resourceArn=created["serviceArn"], tagKeys=["tier"])
+    assert ecs("list_tags_for_resource", resourceArn=created["serviceArn"])["tags"] == []
+    ecs("tag_resource", resourceArn=cluster["clusterArn"], tags=[{"key": "env", "value": "e2e"}])
+    assert ecs("describe_clusters", clusters=[cluster_name], include=["TAGS"])["clusters"][0][
+        "tags"] == [{"key": "team", "value": "web"}, {"key": "env", "value": "e2e"}]
+    assert ecs("list_tags_for_resource", resourceArn=first["taskDefinition"][
+        "taskDefinitionArn"])["tags"] == [{"key": "app", "value": "web"}]
 
     with pytest.raises(EcsError) as busy:
         ecs("delete_cluster", cluster=cluster_name)

@@ -144,7 +144,7 @@ def test_the_ecs_api_runs_next_to_the_operator_with_its_own_service_and_rbac() -
     assert service["selector"].items() <= api_labels.items()
     assert not metrics.items() <= api_labels.items()
     assert not service["selector"].items() <= operator_labels.items()
-    assert service["ports"] == [{"name": "ecs-api", "port": 443, "targetPort": "ecs-api"}]
+    assert service["ports"] == [{"name": "ecs-api", "port": 8443, "targetPort": "ecs-api"}]
     rules = docs[("ClusterRole", "demo-ecs-operator-api")]["rules"]
     assert {"apiGroups": [""], "resources": ["users"], "verbs": ["impersonate"],
             "resourceNames": ["alice", "bob"]} in rules

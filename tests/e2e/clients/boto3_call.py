@@ -4,6 +4,10 @@ boto3 and the aws CLI need python-dateutil<3, the operator's kubernetes client >
 Reads {"endpoint", "region", "accessKeyId", "secretAccessKey", "operation", "params",
 "waiter", "clockOffsetSeconds", "unsigned", "caBundle"} as JSON on stdin; prints {"response": ...} or
 {"error": {"code", "message", "status"}} on stdout.
+
+boto3 validates the request against botocore's ECS model (parameter validation on); the
+response is validated here against the operation's output shape with the same validator
+(types, required members, lengths and ranges), which botocore itself never does.
 """
 
 from __future__ import annotations
@@ -17,6 +21,16 @@ import botocore.auth
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError, ParamValidationError, WaiterError
+from botocore.validate import ParamValidator
+
+
+def _response_problems(client, operation: str, response: dict) -> str:
+    model = client.meta.service_model.operation_model(
+        client.meta.method_to_api_mapping[operation])
+    if model.output_shape is None:
+        return ""
+    report = ParamValidator().validate(response, model.output_shape)
+    return report.generate_report() if report.has_errors() else ""
 
 
 def main() -> None:
@@ -39,6 +53,11 @@ def main() -> None:
         else:
             response = getattr(client, given["operation"])(**given["params"])
             response.pop("ResponseMetadata", None)
+            invalid = _response_problems(client, given["operation"], response)
+            if invalid:
+                print(json.dumps({"error": {"code": "ResponseValidationError",
+                                            "message": invalid, "status": 0}}))
+                return
     except ClientError as error:
         print(json.dumps({"error": {"code": error.response["Error"]["Code"],
                                     "message": error.response["Error"].get("Message", ""),
