@@ -37,6 +37,8 @@ def pod_fields(result: PodTranslation, *keys: str) -> dict:
     pytest.param("arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:pull-q1w2e3",
                  "pull", id="other-partition"),
     pytest.param("team/docker-hub", "team-docker-hub", id="name-in-the-same-region"),
+    pytest.param("arn:aws:secretsmanager:eu-west-1:1:secret:docker_hub+creds-AbCdEf",
+                 "docker-hub-creds", id="other-characters-become-dashes"),
 ])
 def test_pull_secret_name_follows_the_secret_naming(parameter, secret):
     assert pull_secret_name(parameter) == secret
