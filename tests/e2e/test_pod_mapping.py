@@ -117,6 +117,16 @@ def test_an_efs_volume_is_created_for_the_csi_driver_when_asked(operator, namesp
     assert applied.returncode == 0, applied.stderr
     try:
         _check_efs_volumes(namespace)
+        # Another definition naming its volume the same but on another file system would
+        # mount the first one's: the operator says so.
+        other = definition("files-elsewhere", mounting("shared-files"), volumes=[{
+            "name": "shared-files", "efsVolumeConfiguration": {"fileSystemId": "fs-99999999"}}])
+        other["metadata"]["annotations"] = {"ecs.operator.dev/provision-efs": "true"}
+        apply(other, namespace)
+        [warning] = wait_for("the VolumeMismatch warning", lambda: kubectl_json(
+            "get", "events", "-n", namespace, "--field-selector", "reason=VolumeMismatch")["items"])
+        assert warning["type"] == "Warning"
+        assert "volumeHandle fs-0123abcd::fsap-0a1b2c3d, not fs-99999999" in warning["message"]
     finally:
         # A PersistentVolume is cluster scoped: deleting the namespace leaves it behind.
         kubectl("delete", "pv", f"efs-{namespace}-shared-files", "--wait=false", check=False)
