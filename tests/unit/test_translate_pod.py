@@ -722,7 +722,7 @@ def test_task_level_pod_settings(task, expected, reported):
                                                 "value": "device_1"}]},
                  "containerDefinitions[0].resourceRequirements[0]",
                  id="inference-accelerator-requirement"),
-    pytest.param({}, {"repositoryCredentials": {"credentialsParameter": "registry_creds"}},
+    pytest.param({}, {"repositoryCredentials": {"credentialsParameter": "--"}},
                  "containerDefinitions[0].repositoryCredentials",
                  id="repository-credentials-that-name-no-secret"),
     pytest.param({}, {"disableNetworking": True}, "containerDefinitions[0].disableNetworking",

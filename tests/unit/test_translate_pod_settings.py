@@ -37,6 +37,8 @@ def pod_fields(result: PodTranslation, *keys: str) -> dict:
     pytest.param("arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:pull-q1w2e3",
                  "pull", id="other-partition"),
     pytest.param("team/docker-hub", "team-docker-hub", id="name-in-the-same-region"),
+    pytest.param("arn:aws:secretsmanager:eu-west-1:1:secret:docker_hub+creds-AbCdEf",
+                 "docker-hub-creds", id="other-characters-become-dashes"),
 ])
 def test_pull_secret_name_follows_the_secret_naming(parameter, secret):
     assert pull_secret_name(parameter) == secret
@@ -53,6 +55,12 @@ def test_repository_credentials_become_one_pull_secret_per_distinct_secret():
     assert "kubernetes.io/dockerconfigjson" in result.requires[0].why
     assert "kubectl create secret docker-registry registry-pull" in result.requires[0].why
     assert result.unsupported == ()
+
+
+def test_empty_credentials_parameter_asks_for_nothing():
+    result = translate(container(repositoryCredentials={"credentialsParameter": ""}))
+    assert "imagePullSecrets" not in result.spec
+    assert (result.requires, result.unsupported) == ((), ())
 
 
 # --- resourceRequirements GPU -> nvidia.com/gpu ----------------------------------------
@@ -103,14 +111,22 @@ def test_conflicting_sysctl_values_are_reported_not_chosen_silently():
     assert result.unsupported == ("containerDefinitions[1].systemControls[0]",)
 
 
-def test_host_network_keeps_non_network_sysctls():
-    result = translate(
-        container(systemControls=[{"namespace": "net.ipv4.ip_forward", "value": "1"},
-                                  {"namespace": "kernel.msgmax", "value": "65536"}]),
-        networkMode="host")
-    assert result.spec["securityContext"]["sysctls"] == [
-        {"name": "kernel.msgmax", "value": "65536"}]
-    assert result.unsupported == ("containerDefinitions[0].systemControls[0]",)
+@pytest.mark.parametrize(("task", "kept", "reported"), [
+    pytest.param({"networkMode": "host"}, ["kernel.msgmax", "vm.overcommit_memory"], (0,),
+                 id="host-network-keeps-non-network-sysctls"),
+    pytest.param({"ipcMode": "host"}, ["net.ipv4.ip_forward", "vm.overcommit_memory"], (1,),
+                 id="host-ipc-keeps-non-ipc-sysctls"),
+    pytest.param({"networkMode": "host", "ipcMode": "host"}, ["vm.overcommit_memory"], (0, 1),
+                 id="both"),
+])
+def test_sysctls_of_the_nodes_namespaces_are_reported(task, kept, reported):
+    result = translate(container(systemControls=[
+        {"namespace": "net.ipv4.ip_forward", "value": "1"},
+        {"namespace": "kernel.msgmax", "value": "65536"},
+        {"namespace": "vm.overcommit_memory", "value": "1"}]), **task)
+    assert [s["name"] for s in result.spec["securityContext"]["sysctls"]] == kept
+    assert result.unsupported == tuple(f"containerDefinitions[0].systemControls[{index}]"
+                                       for index in reported)
 
 
 # --- dnsServers / dnsSearchDomains -> dnsConfig ----------------------------------------
@@ -169,6 +185,11 @@ def test_links_resolve_to_localhost_next_to_extra_hosts():
         {"ip": "127.0.0.1", "hostnames": ["db", "database", "cache", "api.local"]},
         {"ip": "10.0.0.9", "hostnames": ["legacy"]}]
     assert result.unsupported == ()
+
+
+def test_a_link_to_its_own_name_is_one_hostname():
+    result = translate(container("web", links=["nginx:nginx"]), container("nginx"))
+    assert result.spec["hostAliases"] == [{"ip": "127.0.0.1", "hostnames": ["nginx"]}]
 
 
 # --- linuxParameters ------------------------------------------------------------------

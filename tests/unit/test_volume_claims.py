@@ -7,7 +7,8 @@ import pytest
 
 from ecs_operator.models.task_definition import TaskDefinitionSpec
 from ecs_operator.translate.pod import PodTranslation, pod_spec
-from ecs_operator.translate.volume_claims import claim_objects, provisions_efs, requirements
+from ecs_operator.translate.volume_claims import claim_objects, provisions_efs, requirements, \
+    volume_mismatch
 
 MANAGED = {"app.kubernetes.io/managed-by": "ecs-operator"}
 
@@ -100,3 +101,18 @@ def test_requirement_entries_are_what_the_import_report_lists():
     result = translate(SHARED, AUTOPROVISIONED, efs())
     assert [r.as_dict()["name"] for r in result.requires] == ["shared", "files"]
     assert set(result.requires[0].as_dict()) == {"kind", "name", "why"}
+
+
+@pytest.mark.parametrize(("handle", "mismatch"), [
+    pytest.param("fs-0123abcd", False, id="the-same-file-system"),
+    pytest.param("fs-99999999", True, id="another-file-system"),
+])
+def test_an_efs_volume_made_for_another_file_system_is_named(handle, mismatch):
+    wanted, claim = claim_objects(translate(efs()).claims, "shop", provision_efs=True)
+    found = {"spec": {"csi": {"driver": "efs.csi.aws.com", "volumeHandle": handle}}}
+    message = volume_mismatch(wanted, found)
+    assert (message is not None) is mismatch
+    if mismatch:
+        assert "fs-99999999, not fs-0123abcd" in message
+    assert volume_mismatch(claim, {"spec": {}}) is None
+    assert volume_mismatch(wanted, None) is None

@@ -21,7 +21,7 @@ from ..translate.pod import PodTranslation, pod_spec
 from ..translate.revisions import controller_revision, family_of, recorded_revisions, \
     revision_to_record, spec_digest
 from ..translate.volume_claims import Requirement, claim_objects, provisions_efs, \
-    requirements
+    requirements, volume_mismatch
 from . import scheduled_tasks, services
 from .observed import VIEWS
 from .validation import describe_validation_error
@@ -44,8 +44,24 @@ def create_volumes(body: kopf.Body, namespace: str, pod: PodTranslation,
     """Creates the claims ECS would create for the tasks (before any task needs them, so a
     task never waits for its volume); ones that exist are left as they are."""
     wanted = claim_objects(pod.claims, namespace, provision_efs=provision_efs)
-    for created in k8s.create_missing_volumes(wanted):
-        kopf.info(body, reason="VolumeCreated", message=f"created {created} for the tasks")
+    try:
+        created = k8s.create_missing_volumes(wanted)
+    except ApiException as error:
+        # Registering the revision must not wait on a volume (the chart's namespace scope
+        # cannot create PersistentVolumes): the tasks wait for it instead, and the user sees why.
+        kopf.warn(body, reason="VolumeNotCreated",
+                  message=f"could not create the volumes the tasks need: {error.status} "
+                          f"{error.reason}")
+        return
+    for name in created:
+        kopf.info(body, reason="VolumeCreated", message=f"created {name} for the tasks")
+    for volume in wanted:
+        if f"{volume['kind']}/{volume['metadata']['name']}" in created:
+            continue
+        mismatch = volume_mismatch(volume, k8s.get_persistent_volume(volume["metadata"]["name"])
+                                   if volume["kind"] == "PersistentVolume" else None)
+        if mismatch:
+            kopf.warn(body, reason="VolumeMismatch", message=mismatch)
 
 
 @kopf.on.resume(GROUP, "v1alpha1", PLURAL)

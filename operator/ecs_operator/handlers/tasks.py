@@ -110,7 +110,13 @@ def reconcile_task(namespace: str, name: str) -> str | None:
                 k8s.patch_status(PLURAL, namespace, name, status, previous)
                 kopf.warn(task, reason=reason, message=str(error))
                 return str(error)
-            k8s.create_missing_volumes(volumes)
+            try:
+                k8s.create_missing_volumes(volumes)
+            except ApiException as error:
+                # The pod waits (Pending) for its claim; the task still starts.
+                kopf.warn(task, reason="VolumeNotCreated",
+                          message=f"could not create the volumes the task needs: "
+                                  f"{error.status} {error.reason}")
             try:
                 k8s.create_pod(pod, namespace)
             except ApiException as error:

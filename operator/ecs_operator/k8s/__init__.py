@@ -183,6 +183,10 @@ def create_missing_volumes(objects: list[dict]) -> list[str]:
     return created
 
 
+def get_persistent_volume(name: str) -> dict | None:
+    return get(f"/api/v1/persistentvolumes/{name}")
+
+
 def get_custom(plural: str, namespace: str, name: str) -> dict | None:
     API_REQUESTS.labels("GET").inc()
     try:

@@ -80,8 +80,8 @@ REASONS = {
                   "most two of the task's are added",
     "dockerSecurityOptions": "Docker security options: use the pod's securityContext",
     "systemControls": "sysctls are per pod: another container sets this one to another value, "
-                      "a host-network task would change the node's net.* sysctls, or the "
-                      "name is not a sysctl",
+                      "a host-network (host-IPC) task would change the node's net.* (IPC) "
+                      "sysctls, or the name is not a sysctl",
     "resourceRequirements": "Elastic Inference accelerators do not exist outside AWS",
     "repositoryCredentials": "the credentials parameter does not make a Secret name for "
                              "imagePullSecrets",

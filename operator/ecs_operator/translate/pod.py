@@ -231,7 +231,8 @@ def _probes(definition: ContainerDefinition, role: Role, order: ContainerOrder,
 
 def _pod_settings(spec: TaskDefinitionSpec) -> tuple[dict, list[str], tuple[str, ...]]:
     node_selector, unsupported = _node_selector(spec)
-    merged = pod_settings(spec.containerDefinitions, host_network=spec.networkMode == "host")
+    merged = pod_settings(spec.containerDefinitions, host_network=spec.networkMode == "host",
+                          host_ipc=spec.ipcMode == "host")
     linked, unsupported_links = link_aliases(spec.containerDefinitions)
     unsupported += [*merged.unsupported, *unsupported_links]
     fields = dict(merged.fields)

@@ -12,8 +12,9 @@ containers share one network namespace and one UTS namespace, so the pod holds o
   nameservers leaves room for two of them (the rest are reported).
 - ``systemControls`` -> ``securityContext.sysctls``. Two containers setting one sysctl to
   different values cannot both be honoured: the first container's value is kept and the other
-  is reported. ``net.*`` sysctls of a host-network task would change the node's, which ECS
-  refuses too; they are reported.
+  is reported. ``net.*`` sysctls of a host-network task (and IPC ones, ``kernel.shm*``,
+  ``kernel.msg*``, ``kernel.sem``, ``fs.mqueue.*``, with ``ipcMode: host``) would change the
+  node's: Kubernetes refuses them, so they are reported.
 - ``links`` (``name[:alias]``) -> ``hostAliases`` for 127.0.0.1: the containers of a pod
   reach each other on localhost, so the linked name and its alias both resolve there.
 - ``linuxParameters.initProcessEnabled`` -> ``shareProcessNamespace: true``: the pod's pause
@@ -36,7 +37,10 @@ from .registry_credentials import pull_secret_name
 LOCALHOST = "127.0.0.1"
 # The kubelet writes at most three nameservers, and ClusterFirst puts the cluster's first.
 MAX_TASK_NAMESERVERS = 2
-HOST_NETWORK_SYSCTL_PREFIX = "net."
+# The sysctls of the network and IPC namespaces, which Kubernetes refuses when the pod uses
+# the node's namespace (hostNetwork, hostIPC): they would change the node's.
+NETWORK_SYSCTL_PREFIXES = ("net.",)
+IPC_SYSCTL_PREFIXES = ("kernel.shm", "kernel.msg", "kernel.sem", "fs.mqueue.")
 _SYSCTL_NAME = re.compile(
     r"^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$")
 
@@ -48,7 +52,8 @@ class PodSettings:
     unsupported: tuple[str, ...]
 
 
-def pod_settings(containers: Sequence[ContainerDefinition], *, host_network: bool) -> PodSettings:
+def pod_settings(containers: Sequence[ContainerDefinition], *, host_network: bool = False,
+                 host_ipc: bool = False) -> PodSettings:
     unsupported: list[str] = []
     fields: dict = {}
     hostname = _hostname(containers, unsupported)
@@ -57,7 +62,9 @@ def pod_settings(containers: Sequence[ContainerDefinition], *, host_network: boo
     dns = _dns_config(containers, unsupported)
     if dns:
         fields["dnsConfig"] = dns
-    sysctls = _sysctls(containers, host_network, unsupported)
+    node_namespaces = (NETWORK_SYSCTL_PREFIXES if host_network else ()) \
+        + (IPC_SYSCTL_PREFIXES if host_ipc else ())
+    sysctls = _sysctls(containers, node_namespaces, unsupported)
     if sysctls:
         fields["securityContext"] = {"sysctls": sysctls}
     if any(c.linuxParameters is not None and c.linuxParameters.initProcessEnabled
@@ -104,7 +111,7 @@ def _dns_config(containers: Sequence[ContainerDefinition], unsupported: list[str
     return config
 
 
-def _sysctls(containers: Sequence[ContainerDefinition], host_network: bool,
+def _sysctls(containers: Sequence[ContainerDefinition], node_namespaces: tuple[str, ...],
              unsupported: list[str]) -> list[dict]:
     values: dict[str, str] = {}
     for index, container in enumerate(containers):
@@ -112,7 +119,7 @@ def _sysctls(containers: Sequence[ContainerDefinition], host_network: bool,
             path = f"containerDefinitions[{index}].systemControls[{position}]"
             name = control.namespace
             conflicts = values.get(name, control.value) != control.value
-            changes_node = host_network and name.startswith(HOST_NETWORK_SYSCTL_PREFIX)
+            changes_node = name.startswith(node_namespaces) if node_namespaces else False
             if conflicts or changes_node or not _SYSCTL_NAME.match(name):
                 unsupported.append(path)
             else:
@@ -124,8 +131,9 @@ def _pull_secrets(containers: Sequence[ContainerDefinition],
                   unsupported: list[str]) -> list[str]:
     secrets: list[str] = []
     for index, container in enumerate(containers):
-        if container.repositoryCredentials is None:
-            continue
+        if container.repositoryCredentials is None \
+                or not container.repositoryCredentials.credentialsParameter:
+            continue  # console exports carry "credentialsParameter": "" for no credentials
         name = pull_secret_name(container.repositoryCredentials.credentialsParameter)
         if not is_dns_subdomain(name):
             unsupported.append(f"containerDefinitions[{index}].repositoryCredentials")
@@ -144,5 +152,5 @@ def link_aliases(containers: Sequence[ContainerDefinition]) -> tuple[list[str], 
             if not names or not all(is_dns_subdomain(name) for name in names):
                 unsupported.append(f"containerDefinitions[{index}].links[{position}]")
                 continue
-            hostnames += [name for name in names if name not in hostnames]
+            hostnames += [name for name in dict.fromkeys(names) if name not in hostnames]
     return hostnames, unsupported

@@ -14,7 +14,8 @@ An EFS volume needs a PersistentVolume of the EFS CSI driver (``efs.csi.aws.com`
 operator creates it, and the claim pre-bound to it, when the TaskDefinition carries the
 annotation ``ecs.operator.dev/provision-efs: "true"``. The PersistentVolume
 (``efs-<namespace>-<claim>``, reclaim policy Retain: EFS keeps the files anyway) is cluster
-scoped, so it has no owner either.
+scoped, so it has no owner either. One that exists for another file system is named in a
+Warning (``volume_mismatch``), as the tasks would mount it.
 
 Everything else is a requirement: a claim for a shared Docker volume without autoprovision
 (ECS expects it to exist), a claim for an EFS volume without the annotation, and the image
@@ -128,3 +129,18 @@ def _efs_volume(claim: VolumeClaim, namespace: str, name: str) -> dict:
         spec["mountOptions"] = list(claim.efs.mount_options)
     return {"apiVersion": "v1", "kind": "PersistentVolume",
             "metadata": {"name": name, "labels": _labels(claim)}, "spec": spec}
+
+
+def volume_mismatch(wanted: dict, found: dict | None) -> str | None:
+    """Why an existing PersistentVolume is not the one a task definition asks for, if it is
+    not: another TaskDefinition in the namespace named its EFS volume the same and pointed it
+    at another file system (the claim is named after the volume)."""
+    if found is None or wanted["kind"] != "PersistentVolume":
+        return None
+    want = wanted["spec"]["csi"]["volumeHandle"]
+    have = (found.get("spec", {}).get("csi") or {}).get("volumeHandle")
+    if have == want:
+        return None
+    return (f"PersistentVolume {wanted['metadata']['name']} exists with volumeHandle {have}, "
+            f"not {want}: the tasks would mount another file system; give the volume another "
+            f"name")
