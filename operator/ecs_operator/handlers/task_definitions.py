@@ -13,9 +13,11 @@ from pydantic import ValidationError
 from .. import k8s, metrics
 from ..models.task_definition import TaskDefinitionSpec
 from ..translate.conditions import Condition, merge_conditions
+from ..translate.ecs_documents import without_nulls
 from ..translate.errors import TranslationError
 from ..translate.names import GROUP, family_slug
 from ..translate.pod import pod_spec
+from ..translate.probes import health_check_warnings
 from ..translate.revisions import controller_revision, family_of, recorded_revisions, \
     revision_to_record, spec_digest
 from . import scheduled_tasks, services
@@ -26,13 +28,19 @@ PLURAL = "taskdefinitions"
 log = logging.getLogger(__name__)
 
 
-def check_spec(spec: dict) -> list[str]:
-    """The unsupported fields of a valid spec; raises TranslationError for an invalid one."""
+def check_spec(spec: dict) -> tuple[list[str], list[str]]:
+    """The unsupported fields and the warnings of a valid spec; raises TranslationError for an
+    invalid one."""
     try:
         model = TaskDefinitionSpec.model_validate(spec)
     except ValidationError as error:
         raise TranslationError(describe_validation_error(error)) from error
-    return list(pod_spec(model).unsupported)
+    return list(pod_spec(model).unsupported), health_check_warnings(model)
+
+
+def valid_message(unsupported: list[str], warnings: list[str]) -> str:
+    parts = [f"not honoured: {', '.join(unsupported)}"] if unsupported else []
+    return "; ".join(parts + warnings)
 
 
 @kopf.on.resume(GROUP, "v1alpha1", PLURAL)
@@ -41,13 +49,13 @@ def check_spec(spec: dict) -> list[str]:
 def record_revision(name: str, namespace: str, uid: str, spec: kopf.Spec, body: kopf.Body,
                     meta: kopf.Meta, status: kopf.Status, patch: kopf.Patch,
                     **_: object) -> None:
-    raw_spec = copy.deepcopy(dict(spec))
+    raw_spec = without_nulls(copy.deepcopy(dict(spec)))  # null is absent, as in ECS
     generation = int(meta.get("generation", 1))
     now = datetime.now(timezone.utc)
     previous = copy.deepcopy(dict(status))
     family = family_of(name, raw_spec)
     try:
-        unsupported = check_spec(raw_spec)
+        unsupported, warnings = check_spec(raw_spec)
         slug = family_slug(family)
     except TranslationError as error:
         patch.status["observedGeneration"] = generation
@@ -87,6 +95,5 @@ def record_revision(name: str, namespace: str, uid: str, spec: kopf.Spec, body: 
     patch.status["unsupportedFields"] = unsupported
     patch.status["conditions"] = merge_conditions(
         previous.get("conditions", []),
-        [Condition("Valid", True, "Registered",
-                   "not honoured: " + ", ".join(unsupported) if unsupported else "")],
+        [Condition("Valid", True, "Registered", valid_message(unsupported, warnings))],
         generation=generation, now=now)
