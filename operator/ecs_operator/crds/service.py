@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .placement import CAPACITY_PROVIDER_STRATEGY, PLACEMENT_CONSTRAINTS, PLACEMENT_STRATEGY
 from .schema import (TASK_DEFINITION_REFERENCE, Schema, array, boolean, condition, free_form,
-                     integer, obj, string, strings, tags)
+                     integer, nullable_fields, obj, string, strings, tags)
 
 CIRCUIT_BREAKER = obj(
     "Stops a deployment whose tasks keep failing and, with rollback, returns to the last "
@@ -63,12 +63,26 @@ PROGRESS_RULE = (
     "floor(desiredCount * maximumPercent / 100) must exceed "
     "ceil(desiredCount * minimumHealthyPercent / 100) by at least one task "
     "(e.g. minimumHealthyPercent 100 needs maximumPercent above 100)",
+    ".deploymentConfiguration",
 )
+
+CAPACITY_RULE = ("self.minCapacity <= self.maxCapacity",
+                 "autoScaling.minCapacity must not exceed maxCapacity", ".minCapacity")
+DAEMON_STRATEGY_RULE = (
+    "!has(self.schedulingStrategy) || self.schedulingStrategy != 'DAEMON' || "
+    "!has(self.placementStrategy) || size(self.placementStrategy) == 0",
+    "placementStrategy: a DAEMON service places one task per node, so ECS allows no "
+    "placementStrategy; remove it", ".placementStrategy")
+DAEMON_AUTOSCALING_RULE = (
+    "!has(self.schedulingStrategy) || self.schedulingStrategy != 'DAEMON' || "
+    "!has(self.autoScaling)", "autoScaling: a DAEMON service runs one task per node; remove "
+    "autoScaling", ".autoScaling")
 
 SPEC: Schema = obj(
     "An ECS service (CreateService request): keeps desiredCount tasks of a task definition "
     "running.", {
-        "serviceName": string("Service name; defaults to metadata.name."),
+        "serviceName": string("Service name; defaults to metadata.name. Up to 255 letters, "
+                              "digits, '-' and '_'.", pattern=r"^[a-zA-Z0-9_-]{1,255}$"),
         "cluster": string("ECS cluster name: unless `default`, tasks run only on nodes labelled "
                           "ecs.operator.dev/cluster=<name> (a taint of that key is tolerated)."),
         "taskDefinition": string("family (tracks the latest revision), family:revision "
@@ -76,8 +90,8 @@ SPEC: Schema = obj(
                                  pattern=TASK_DEFINITION_REFERENCE),
         "desiredCount": integer("Number of tasks to keep running. `kubectl scale` sets it.",
                                 minimum=0, default=1),
-        "launchType": string("EC2, FARGATE or EXTERNAL (informational).",
-                             enum=["EC2", "FARGATE", "EXTERNAL"]),
+        "launchType": string("EC2, FARGATE, EXTERNAL or MANAGED_INSTANCES (informational).",
+                             enum=["EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"]),
         "capacityProviderStrategy": CAPACITY_PROVIDER_STRATEGY,
         "platformVersion": string("Fargate platform version (informational)."),
         "deploymentConfiguration": DEPLOYMENT_CONFIGURATION,
@@ -157,8 +171,7 @@ SPEC: Schema = obj(
                     }, required=["predefinedMetricSpecification", "targetValue"]),
                     min_items=1, max_items=10),
             }, required=["minCapacity", "maxCapacity", "targetTrackingScalingPolicies"],
-            rules=[("self.minCapacity <= self.maxCapacity",
-                    "minCapacity must not exceed maxCapacity")]),
+            rules=[CAPACITY_RULE]),
         "networkConfiguration": free_form("awsvpc subnets and security groups (not needed on "
                                           "Kubernetes)."),
         "healthCheckGracePeriodSeconds": integer(
@@ -176,13 +189,7 @@ SPEC: Schema = obj(
         "tags": tags(),
     },
     required=["taskDefinition"],
-    rules=[PROGRESS_RULE,
-           ("!has(self.schedulingStrategy) || self.schedulingStrategy != 'DAEMON' || "
-            "!has(self.placementStrategy) || size(self.placementStrategy) == 0",
-            "a DAEMON service places one task per node: placementStrategy is not allowed"),
-           ("!has(self.schedulingStrategy) || self.schedulingStrategy != 'DAEMON' || "
-            "!has(self.autoScaling)", "a DAEMON service runs one task per node: autoScaling "
-            "is not allowed")],
+    rules=[PROGRESS_RULE, DAEMON_STRATEGY_RULE, DAEMON_AUTOSCALING_RULE],
 )
 
 DEPLOYMENT = obj("One ECS deployment: a task definition revision being run.", {
@@ -258,7 +265,7 @@ def crd() -> Schema:
     from . import custom_resource_definition
     return custom_resource_definition(
         kind="Service", plural="ecsservices", singular="ecsservice", short_names=["esvc"],
-        spec=SPEC, status=STATUS,
+        spec=nullable_fields(SPEC, keep=("desiredCount",)), status=STATUS,
         scale={"specReplicasPath": ".spec.desiredCount",
                "statusReplicasPath": ".status.runningCount",
                "labelSelectorPath": ".status.selector"},

@@ -3,7 +3,29 @@
 from __future__ import annotations
 
 from .schema import (Schema, array, boolean, condition, free_form, int_or_string, integer,
-                     key_value_pairs, obj, string, string_map, strings, tags)
+                     key_value_pairs, nullable_fields, obj, string, string_map, strings, tags)
+
+COMPATIBILITIES = ["EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"]
+OS_FAMILIES = ["LINUX", "WINDOWS_SERVER_2016_FULL", "WINDOWS_SERVER_2019_FULL",
+               "WINDOWS_SERVER_2019_CORE", "WINDOWS_SERVER_2004_CORE", "WINDOWS_SERVER_20H2_CORE",
+               "WINDOWS_SERVER_2022_FULL", "WINDOWS_SERVER_2022_CORE", "WINDOWS_SERVER_2025_FULL",
+               "WINDOWS_SERVER_2025_CORE"]
+
+UNIQUE_NAMES_RULE = (
+    "self.containerDefinitions.all(c, self.containerDefinitions.exists_one(d, d.name == c.name))",
+    "containerDefinitions: container names must be unique in a task definition; rename the "
+    "duplicate", ".containerDefinitions")
+ESSENTIAL_RULE = (
+    "self.containerDefinitions.exists(c, !has(c.essential) || c.essential)",
+    "containerDefinitions: at least one container must be essential; set essential: true on "
+    "the main container", ".containerDefinitions")
+# ECS: "for tasks using the Fargate launch type, the max stop timeout value is 120 seconds".
+FARGATE_STOP_TIMEOUT_RULE = (
+    "!has(self.requiresCompatibilities) || !self.requiresCompatibilities.exists(x, "
+    "x == 'FARGATE') || self.containerDefinitions.all(c, !has(c.stopTimeout) || "
+    "c.stopTimeout <= 120)",
+    "containerDefinitions[].stopTimeout: at most 120 seconds when requiresCompatibilities "
+    "includes FARGATE; lower it or drop FARGATE", ".containerDefinitions")
 
 HEALTH_CHECK = obj(
     "Container health check, run inside the container. Becomes readiness and liveness exec "
@@ -14,16 +36,14 @@ HEALTH_CHECK = obj(
             '["CMD-SHELL", "cmd || exit 1"] runs it with /bin/sh -c. Exit code 0 is healthy.',
             {"type": "string"}, min_items=1),
         "interval": integer("Seconds between checks.", minimum=5, maximum=300, default=30),
-        "timeout": integer("Seconds to wait for a check before it counts as failed.",
-                           minimum=2, maximum=120, default=5),
+        "timeout": integer("Seconds to wait for a check before it counts as failed (ECS sets "
+                           "no bound relative to interval).", minimum=2, maximum=60, default=5),
         "retries": integer("Consecutive failures before the container is unhealthy.",
                            minimum=1, maximum=10, default=3),
         "startPeriod": integer("Grace period in seconds before failed checks count.",
                                minimum=0, maximum=300),
     },
     required=["command"],
-    rules=[("self.timeout < self.interval",
-            "healthCheck.timeout must be less than healthCheck.interval")],
 )
 
 PORT_MAPPING = obj("A port the container listens on.", {
@@ -73,7 +93,8 @@ CONTAINER_DEFINITION = obj(
                            }, required=["containerName", "condition"])),
         "startTimeout": integer("Seconds to wait for dependencies (not supported).", minimum=0),
         "stopTimeout": integer("Seconds to wait after SIGTERM before SIGKILL; becomes "
-                               "terminationGracePeriodSeconds.", minimum=0, maximum=120),
+                               "terminationGracePeriodSeconds. At most 120 with FARGATE.",
+                               minimum=0),
         "user": string("User (uid, uid:gid) to run as; numeric forms become runAsUser/runAsGroup."),
         "privileged": boolean("Run privileged."),
         "readonlyRootFilesystem": boolean("Mount the root filesystem read-only."),
@@ -174,11 +195,14 @@ SPEC: Schema = obj(
         "memory": int_or_string('Task memory: MiB ("512") or GB ("2 GB"). Shared among '
                                 "containers that set no memory."),
         "networkMode": string("Docker networking mode. host becomes hostNetwork; the others use "
-                              "the pod network.", enum=["bridge", "host", "awsvpc", "none"]),
+                              "the pod network (default: Windows' default network, which ECS "
+                              "accepts though its API model does not list it).",
+                              enum=["bridge", "host", "awsvpc", "none", "default"]),
         "volumes": array("Volumes the containers can mount.", VOLUME),
         "taskRoleArn": string("IAM role for the task (not supported: use a ServiceAccount)."),
         "executionRoleArn": string("IAM role for the agent (not needed on Kubernetes)."),
-        "requiresCompatibilities": strings("Launch types the definition is validated for."),
+        "requiresCompatibilities": array("Launch types the definition is validated for.",
+                                         string("A launch type.", enum=COMPATIBILITIES)),
         "pidMode": string("PID namespace: task shares one process namespace among the "
                           "containers (shareProcessNamespace), host uses the node's (hostPID).",
                           enum=["host", "task"]),
@@ -190,7 +214,8 @@ SPEC: Schema = obj(
         "runtimePlatform": obj("OS and CPU architecture; becomes a nodeSelector on "
                                "kubernetes.io/arch and kubernetes.io/os.", {
             "cpuArchitecture": string("X86_64 or ARM64.", enum=["X86_64", "ARM64"]),
-            "operatingSystemFamily": string("LINUX or a Windows family."),
+            "operatingSystemFamily": string("LINUX or a Windows family.",
+                                            enum=OS_FAMILIES),
         }),
         "ephemeralStorage": obj("Ephemeral storage.", {
             "sizeInGiB": integer("Size in GiB.", minimum=21, maximum=200),
@@ -202,13 +227,7 @@ SPEC: Schema = obj(
         "tags": tags(),
     },
     required=["containerDefinitions"],
-    rules=[(
-        "self.containerDefinitions.all(c, self.containerDefinitions.exists_one(d, d.name == c.name))",
-        "containerDefinitions: container names must be unique",
-    ), (
-        "self.containerDefinitions.exists(c, !has(c.essential) || c.essential)",
-        "containerDefinitions: at least one container must be essential",
-    )],
+    rules=[UNIQUE_NAMES_RULE, ESSENTIAL_RULE, FARGATE_STOP_TIMEOUT_RULE],
 )
 
 STATUS: Schema = obj("Observed state, written by the operator.", {
@@ -235,7 +254,7 @@ def crd() -> Schema:
     from . import custom_resource_definition
     return custom_resource_definition(
         kind="TaskDefinition", plural="taskdefinitions", short_names=["td"],
-        spec=SPEC, status=STATUS,
+        spec=nullable_fields(SPEC), status=STATUS,
         printer_columns=[
             ("Family", "string", ".status.family", "The task definition family."),
             ("Revision", "integer", ".status.revision", "The latest revision."),

@@ -15,9 +15,11 @@ from pydantic import ValidationError
 from .. import k8s, metrics
 from ..models.task_definition import TaskDefinitionSpec
 from ..translate.conditions import Condition, merge_conditions
+from ..translate.ecs_documents import without_nulls
 from ..translate.errors import TranslationError
 from ..translate.names import GROUP, family_slug
 from ..translate.pod import PodTranslation, pod_spec
+from ..translate.probes import health_check_warnings
 from ..translate.revisions import controller_revision, family_of, recorded_revisions, \
     revision_to_record, spec_digest
 from ..translate.volume_claims import Requirement, claim_objects, provisions_efs, \
@@ -30,13 +32,14 @@ PLURAL = "taskdefinitions"
 log = logging.getLogger(__name__)
 
 
-def check_spec(spec: dict) -> PodTranslation:
-    """The pod translation of a valid spec; raises TranslationError for an invalid one."""
+def check_spec(spec: dict) -> tuple[PodTranslation, list[str]]:
+    """The pod translation and the warnings of a valid spec; raises TranslationError for an
+    invalid one."""
     try:
         model = TaskDefinitionSpec.model_validate(spec)
     except ValidationError as error:
         raise TranslationError(describe_validation_error(error)) from error
-    return pod_spec(model)
+    return pod_spec(model), health_check_warnings(model)
 
 
 def create_volumes(body: kopf.Body, namespace: str, pod: PodTranslation,
@@ -71,13 +74,13 @@ def create_volumes(body: kopf.Body, namespace: str, pod: PodTranslation,
 def record_revision(name: str, namespace: str, uid: str, spec: kopf.Spec, body: kopf.Body,
                     meta: kopf.Meta, status: kopf.Status, patch: kopf.Patch,
                     **_: object) -> None:
-    raw_spec = copy.deepcopy(dict(spec))
+    raw_spec = without_nulls(copy.deepcopy(dict(spec)))  # null is absent, as in ECS
     generation = int(meta.get("generation", 1))
     now = datetime.now(timezone.utc)
     previous = copy.deepcopy(dict(status))
     family = family_of(name, raw_spec)
     try:
-        translation = check_spec(raw_spec)
+        translation, warnings = check_spec(raw_spec)
         slug = family_slug(family)
     except TranslationError as error:
         patch.status["observedGeneration"] = generation
@@ -123,15 +126,17 @@ def record_revision(name: str, namespace: str, uid: str, spec: kopf.Spec, body: 
     patch.status["requires"] = [requirement.as_dict() for requirement in needed]
     patch.status["conditions"] = merge_conditions(
         previous.get("conditions", []),
-        [Condition("Valid", True, "Registered", _registered_message(unsupported, needed))],
+        [Condition("Valid", True, "Registered",
+                   _registered_message(unsupported, needed, warnings))],
         generation=generation, now=now)
 
 
-def _registered_message(unsupported: list[str], needed: Sequence[Requirement]) -> str:
+def _registered_message(unsupported: list[str], needed: Sequence[Requirement],
+                        warnings: list[str]) -> str:
     parts = []
     if unsupported:
         parts.append("not honoured: " + ", ".join(unsupported))
     if needed:
         parts.append("tasks need: " + ", ".join(f"{r.kind} {r.name}" for r in needed)
                      + " (see status.requires)")
-    return "; ".join(parts)
+    return "; ".join(parts + warnings)
