@@ -26,9 +26,9 @@ def string(description: str, *, enum: list[str] | None = None, pattern: str | No
     return schema
 
 
-def integer(description: str, *, minimum: int | None = None, maximum: int | None = None,
-            default: int | None = None) -> Schema:
-    schema: Schema = {"type": "integer", "description": description}
+def _bounded(kind: str, description: str, minimum: float | None, maximum: float | None,
+             default: object = None) -> Schema:
+    schema: Schema = {"type": kind, "description": description}
     if minimum is not None:
         schema["minimum"] = minimum
     if maximum is not None:
@@ -36,6 +36,16 @@ def integer(description: str, *, minimum: int | None = None, maximum: int | None
     if default is not None:
         schema["default"] = default
     return schema
+
+
+def integer(description: str, *, minimum: int | None = None, maximum: int | None = None,
+            default: int | None = None) -> Schema:
+    return _bounded("integer", description, minimum, maximum, default)
+
+
+def number(description: str, *, minimum: float | None = None,
+           maximum: float | None = None) -> Schema:
+    return _bounded("number", description, minimum, maximum)
 
 
 def boolean(description: str, *, default: bool | None = None) -> Schema:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .placement import CAPACITY_PROVIDER_STRATEGY, PLACEMENT_CONSTRAINTS, PLACEMENT_STRATEGY
 from .schema import (TASK_DEFINITION_REFERENCE, Schema, array, boolean, condition, free_form,
-                     integer, nullable_fields, obj, string, strings, tags)
+                     integer, nullable_fields, number, obj, string, strings, tags)
 
 CIRCUIT_BREAKER = obj(
     "Stops a deployment whose tasks keep failing and, with rollback, returns to the last "
@@ -24,6 +24,23 @@ CIRCUIT_BREAKER = obj(
                                  "below 1 counts as 1).", minimum=0),
             }, required=["type", "value"]),
     }, required=["enable", "rollback"])
+
+HOOK_STAGES = ["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT",
+               "POST_TEST_TRAFFIC_SHIFT", "PRE_PRODUCTION_TRAFFIC_SHIFT",
+               "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"]
+
+LIFECYCLE_HOOK = obj("A deployment lifecycle hook.", {
+    "targetType": string("PAUSE waits at its stages until continued; AWS_LAMBDA is not "
+                         "honoured.", enum=["AWS_LAMBDA", "PAUSE"]),
+    "hookTargetArn": string("The Lambda function (AWS_LAMBDA; not honoured)."),
+    "roleArn": string("IAM role (informational)."),
+    "lifecycleStages": array("Stages the hook runs at.", string("A stage.", enum=HOOK_STAGES)),
+    "hookDetails": free_form("Passed to the hook as is."),
+    "timeoutConfiguration": obj("What happens when the hook does not answer in time.", {
+        "timeoutInMinutes": integer("Default 1440.", minimum=1),
+        "action": string("Default ROLLBACK.", enum=["CONTINUE", "ROLLBACK"]),
+    }),
+})
 
 DEPLOYMENT_CONFIGURATION = obj(
     "How many tasks run during a deployment. With desiredCount d: at least "
@@ -46,8 +63,27 @@ DEPLOYMENT_CONFIGURATION = obj(
                 "rollback": boolean("Roll back to the last completed deployment when an "
                                     "alarm fails it."),
             }, required=["alarmNames", "enable", "rollback"]),
-        "strategy": string("Deployment strategy; only ROLLING is supported.",
-                           enum=["ROLLING", "BLUE_GREEN"]),
+        "strategy": string("ROLLING (the Deployment's RollingUpdate), BLUE_GREEN, CANARY or "
+                           "LINEAR (one Deployment per revision; docs/deployments.md).",
+                           enum=["ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"]),
+        "bakeTimeInMinutes": integer("Minutes both revisions run once production traffic is "
+                                     "all on the new one, before the old one goes.", minimum=0),
+        "lifecycleHooks": array("Hooks at the deployment's lifecycle stages: PAUSE waits for "
+                                "continue-service-deployment; AWS_LAMBDA is not honoured.",
+                                LIFECYCLE_HOOK),
+        "linearConfiguration": obj("LINEAR: production moves stepPercent at a time.", {
+            "stepPercent": number("Share moved per step, 3.0 to 100.0. Default 10.0.",
+                                  minimum=3.0, maximum=100.0),
+            "stepBakeTimeInMinutes": integer("Minutes between steps, 0 to 1440. Default 6.",
+                                             minimum=0, maximum=1440),
+        }),
+        "canaryConfiguration": obj("CANARY: canaryPercent first, then the rest.", {
+            "canaryPercent": number("Share of the canary, 0.1 to 100.0. Default 5.0.",
+                                    minimum=0.1, maximum=100.0),
+            "canaryBakeTimeInMinutes": integer("Minutes the canary runs before the rest moves, "
+                                               "0 to 1440. Default 10.", minimum=0,
+                                               maximum=1440),
+        }),
     })
 
 # Kubernetes rejects a RollingUpdate with maxSurge == maxUnavailable == 0, and ECS cannot make
@@ -229,6 +265,37 @@ EVENT = obj("A service event, ECS wording.", {
     "message": string("What happened, e.g. (service web) has reached a steady state."),
 })
 
+SERVICE_REVISION = obj("A service revision and what it is asked to carry.", {
+    "arn": string("The revision (family:revision)."),
+    "requestedTaskCount": integer("Tasks asked for."),
+    "runningTaskCount": integer("Tasks ready."),
+    "requestedProductionTrafficWeight": number("Share of production traffic, by ready tasks."),
+    "requestedTestTrafficWeight": number("Share of the <service>-test Service's traffic."),
+})
+
+SERVICE_DEPLOYMENT = obj("A service deployment (ECS's ServiceDeployment).", {
+    "serviceDeploymentArn": string("<service>/<number>."),
+    "status": string("ECS's ServiceDeploymentStatus.", enum=[
+        "PENDING", "SUCCESSFUL", "STOPPED", "STOP_REQUESTED", "IN_PROGRESS",
+        "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"]),
+    "statusReason": string("Why it stopped or rolled back."),
+    "lifecycleStage": string("ECS's ServiceDeploymentLifecycleStage."),
+    "strategy": string("The deploymentConfiguration.strategy it ran with."),
+    "pausedAt": string("The stage a PAUSE hook holds, until continue-service-deployment."),
+    "continuedStages": strings("Stages whose PAUSE hooks were continued."),
+    "trafficStep": integer("CANARY/LINEAR: the index of the production share reached."),
+    "bakeStartedAt": string("When the current bake began."),
+    "createdAt": string("Created."), "startedAt": string("Started."),
+    "updatedAt": string("Last changed."), "finishedAt": string("Finished."),
+    "stoppedAt": string("Stopped."),
+    "sourceServiceRevisions": array("The revision deployed from.", SERVICE_REVISION),
+    "targetServiceRevision": SERVICE_REVISION,
+    "rollback": obj("Set once it rolls back.", {
+        "reason": string("Why."), "startedAt": string("When."),
+        "serviceRevisionArn": string("The revision rolled back to."),
+    }),
+})
+
 STATUS: Schema = obj("Observed state, as DescribeServices shows it.", {
     "serviceName": string("The service name."),
     "status": string("ACTIVE, DRAINING or INACTIVE.", enum=["ACTIVE", "DRAINING", "INACTIVE"]),
@@ -254,6 +321,10 @@ STATUS: Schema = obj("Observed state, as DescribeServices shows it.", {
         "failedDeploymentId": string("The failed deployment."),
         "deploymentId": string("The deployment rolled back to."),
     }),
+    "serviceDeployments": array(
+        "BLUE_GREEN, CANARY and LINEAR deployments as DescribeServiceDeployments shows them, "
+        "latest first (at most 10); the one in flight is where a restarted operator resumes.",
+        SERVICE_DEPLOYMENT, max_items=10),
     "unsupportedFields": strings("Fields the operator cannot honour."),
     "observedGeneration": integer("The .metadata.generation last acted on."),
     "conditions": array("Conditions: Valid, Available, Progressing, SteadyState, "
