@@ -45,7 +45,7 @@ REJECTED = [
                                                                               "rollback": True}}),
     _svc("bad-strategy", schedulingStrategy="SOMETIMES"),
     _td("bad-interval", healthCheck={"command": ["CMD", "true"], "interval": 1}),
-    _td("bad-timeout", healthCheck={"command": ["CMD", "true"], "interval": 5, "timeout": 10}),
+    _td("bad-timeout", healthCheck={"command": ["CMD", "true"], "interval": 5, "timeout": 61}),
     _td("bad-port", portMappings=[{"containerPort": 70000}]),
     _td("bad-memory", memory=2),
     _td("bad-cpu-type", cpu="lots"),
