@@ -76,7 +76,7 @@ def _from_arn(arn: str, variable: str, path: str) -> SecretReference:
             and fields[5] == "secret":
         name, json_key, *version = fields[6:] + ["", "", ""]
         return SecretReference(
-            _secret_name(_RANDOM_SUFFIX.sub("", name), arn, path),
+            _secret_name(without_random_suffix(name), arn, path),
             _secret_key(json_key or variable), pins_version=any(version),
             source=f"Secrets Manager secret {name}" + (f", JSON key {json_key}" if json_key
                                                        else ""))
@@ -93,9 +93,21 @@ def _ssm_reference(parameter: str, variable: str, path: str) -> SecretReference:
                            source=f"SSM parameter {parameter}")
 
 
+def without_random_suffix(name: str) -> str:
+    """A Secrets Manager secret's NAME as its ARN carries it, less the suffix ECS adds."""
+    return _RANDOM_SUFFIX.sub("", name)
+
+
+def secret_name_slug(name: str) -> str:
+    """A secret's or parameter's name as a Kubernetes Secret name: lower case, every run of
+    characters a Secret name cannot hold (``/`` among them) -> ``-``. It may still be invalid
+    (e.g. empty): callers check."""
+    return _NOT_IN_SECRET_NAME.sub("-", name.lower()).strip("-.")[:MAX_SUBDOMAIN_LENGTH] \
+        .rstrip("-.")
+
+
 def _secret_name(name: str, value_from: str, path: str) -> str:
-    slug = _NOT_IN_SECRET_NAME.sub("-", name.lower()).strip("-.")[:MAX_SUBDOMAIN_LENGTH]
-    slug = slug.rstrip("-.")
+    slug = secret_name_slug(name)
     if not is_dns_subdomain(slug):
         raise TranslationError(
             f'{path}: "{value_from}" gives no Kubernetes Secret name (letters, digits, "-" '

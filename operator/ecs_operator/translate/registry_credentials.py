@@ -12,23 +12,17 @@ from __future__ import annotations
 
 import re
 
+from .container_env import secret_name_slug, without_random_suffix
+
 PULL_SECRET_TYPE = "kubernetes.io/dockerconfigjson"
 _SECRETS_MANAGER_ARN = re.compile(r"^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:(?P<name>[^:]+)")
-_ARN_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
-_NOT_IN_SECRET_NAME = re.compile(r"[^a-z0-9.]+")
-
-
-def secrets_manager_secret_name(name: str) -> str:
-    """A Secrets Manager secret's NAME as a Kubernetes Secret name (the rule the env secrets'
-    names follow; the result may still be invalid, e.g. empty, which the caller checks)."""
-    return _NOT_IN_SECRET_NAME.sub("-", name.lower()).strip("-.")
 
 
 def pull_secret_name(credentials_parameter: str) -> str:
     match = _SECRETS_MANAGER_ARN.match(credentials_parameter)
     if match is None:
-        return secrets_manager_secret_name(credentials_parameter)
-    return secrets_manager_secret_name(_ARN_SUFFIX.sub("", match["name"]))
+        return secret_name_slug(credentials_parameter)
+    return secret_name_slug(without_random_suffix(match["name"]))
 
 
 def create_pull_secret_command(name: str) -> str:
