@@ -13,7 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 import kopf
@@ -44,6 +44,8 @@ class Resolution:
     task_definition: str | None
     unsupported: list[str]
     problem: Problem | None
+    # BLUE_GREEN/CANARY/LINEAR records just advanced; None keeps the status's.
+    service_deployments: list[dict] | None = None
 
 
 def _clock() -> datetime:
@@ -85,6 +87,10 @@ def write_status(service: dict, resolution: Resolution,
         previous=previous, observed=observed, task_definition=resolution.task_definition,
         problem=resolution.problem, unsupported=resolution.unsupported, now=_clock(),
         desired_count_set_by=desired_count_set_by(name, spec))
+    records = previous.get("serviceDeployments") if resolution.service_deployments is None \
+        else resolution.service_deployments
+    if records:
+        result = replace(result, status={**result.status, "serviceDeployments": records})
     metrics.STATES.service(namespace, name, result.status)
     if result.status == previous:
         state.remember(service, previous)

@@ -159,9 +159,17 @@ def unsupported_service_fields(spec: dict) -> list[str]:
     if alarms.get("enable"):
         # describe-services output carries a disabled alarms block; only enabled alarms act.
         found.append("deploymentConfiguration.alarms")
-    strategy = (spec.get("deploymentConfiguration") or {}).get("strategy")
-    if strategy not in (None, "ROLLING"):
+    config = spec.get("deploymentConfiguration") or {}
+    strategy = config.get("strategy")
+    if strategy not in (None, "ROLLING") and (spec.get("schedulingStrategy") == "DAEMON"
+                                              or spec.get("autoScaling")):
+        # The strategies run a Deployment per revision at desiredCount; a DaemonSet or an
+        # autoscaler's replica count keeps the ROLLING path.
         found.append(f"deploymentConfiguration.strategy: {strategy}")
+    for index, hook in enumerate(config.get("lifecycleHooks") or []):
+        if hook.get("targetType") != "PAUSE":
+            found.append(f"deploymentConfiguration.lifecycleHooks[{index}]: "
+                         f"{hook.get('targetType', 'AWS_LAMBDA')}")
     controller = (spec.get("deploymentController") or {}).get("type")
     if controller not in (None, "ECS"):
         found.append(f"deploymentController.type: {controller}")

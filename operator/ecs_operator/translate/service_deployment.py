@@ -171,7 +171,10 @@ def advance(*, service: str, target: str, desired: int, config: dict, records: l
                       f"{current['serviceDeploymentArn']} to {target}.")
     record, wanted, more = _progress(service, current, desired, config, ready, requests, now,
                                      bake_scale)
-    history[0] = {**_counted(record, wanted, ready), "updatedAt": iso(now)}
+    record = _counted(record, wanted, ready)
+    if record != current:  # updatedAt moves with content only: a quiet pass writes nothing
+        record = {**record, "updatedAt": iso(now)}
+    history[0] = record
     return Step(history[:HISTORY_LIMIT], wanted, events + more)
 
 
