@@ -3,6 +3,7 @@ from blue to green, and a stop-service-deployment rolls back without stopping a 
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -147,3 +148,108 @@ def test_stop_service_deployment_rolls_back_without_stopping_a_blue_task(
     assert pods_of(namespace, "web-1") == blue, "a blue task was stopped"
     time.sleep(3)  # the spec still names web:2: nothing deploys it again
     assert latest(namespace)["status"] == "ROLLBACK_SUCCESSFUL"
+
+
+def _ecs_json(*args: str) -> dict:
+    from .test_kubectl_ecs import ecs
+    return json.loads(ecs(*args, "--output", "json").stdout)
+
+
+def paused(namespace: str, stage: str):
+    return lambda: (lambda r: r if r.get("pausedAt") == stage else None)(latest(namespace))
+
+
+@pytest.mark.parametrize("action, outcome, serving", [
+    ("CONTINUE", "SUCCESSFUL", "web-2-"),
+    ("ROLLBACK", "ROLLBACK_SUCCESSFUL", "web-1-"),
+])
+def test_a_pause_hook_waits_for_continue_service_deployment(
+        scaled_operator, namespace, action: str, outcome: str, serving: str) -> None:
+    apply([task_definition(), blue_green(lifecycleHooks=[
+        {"targetType": "PAUSE", "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"]}])], namespace)
+    wait_for("web:1 deployed", finished(namespace, "web:1"), timeout=120)
+    apply(task_definition(image="registry.example/web:2"), namespace)
+    record = wait_for("paused after the test traffic shift",
+                      paused(namespace, "POST_TEST_TRAFFIC_SHIFT"), timeout=120)
+    arn = f"{namespace}/{record['serviceDeploymentArn']}"
+    time.sleep(3)  # paused means paused: production stays on blue
+    assert latest(namespace)["pausedAt"] == "POST_TEST_TRAFFIC_SHIFT"
+    assert kubectl_json("get", "service", "web", "-n", namespace)["spec"]["selector"][
+        REVISION] == "1"
+    described = _ecs_json("describe-service-deployments", "-n", namespace,
+                          "--service-deployment-arns", arn)["serviceDeployments"][0]
+    assert described["lifecycleHookDetails"]["pausedAt"] == "POST_TEST_TRAFFIC_SHIFT"
+    _ecs_json("continue-service-deployment", "-n", namespace, "--service-deployment-arn", arn,
+              "--action", action)
+    wait_for(outcome, finished(namespace, "web:2", outcome), timeout=120)
+    wait_for("production on the right revision",
+             ready_endpoints(namespace, "web", serving, 3), timeout=60)
+    listed = _ecs_json("list-service-deployments", "-n", namespace, "--service", "web")
+    assert [d["status"] for d in listed["serviceDeployments"]] == [outcome, "SUCCESSFUL"]
+
+
+def test_stop_service_deployment_command_rolls_back(scaled_operator, namespace) -> None:
+    apply([task_definition(), blue_green(bake=10)], namespace)
+    wait_for("web:1 deployed", finished(namespace, "web:1"), timeout=120)
+    apply(task_definition(image="registry.example/web:2"), namespace)
+    record = wait_for("green baking", lambda: (lambda r: r if r.get("lifecycleStage")
+                                               == "BAKE_TIME" else None)(latest(namespace)),
+                      timeout=120)
+    _ecs_json("stop-service-deployment", "-n", namespace, "--service-deployment-arn",
+              f"{namespace}/{record['serviceDeploymentArn']}")
+    rolled = wait_for("rolled back", finished(namespace, "web:2", "ROLLBACK_SUCCESSFUL"),
+                      timeout=60)
+    assert "stop-service-deployment" in rolled["statusReason"]
+
+
+def share_of_green(namespace: str) -> tuple[int, int]:
+    slices = kubectl_json("get", "endpointslices", "-n", namespace,
+                          "-l", "kubernetes.io/service-name=web")["items"]
+    ready = [e["targetRef"]["name"] for s in slices for e in s.get("endpoints") or []
+             if e.get("conditions", {}).get("ready")]
+    return sum(n.startswith("web-2-") for n in ready), len(ready)
+
+
+def test_a_canary_at_ten_percent_of_ten_tasks(scaled_operator, namespace) -> None:
+    apply([task_definition(), service(desired=10, loadBalancers=[
+        {"containerName": "app", "containerPort": 80}], deploymentConfiguration={
+        "strategy": "CANARY", "bakeTimeInMinutes": 0,
+        "canaryConfiguration": {"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 10}})],
+        namespace)
+    wait_for("web:1 deployed", finished(namespace, "web:1"), timeout=180)
+    apply(task_definition(image="registry.example/web:2"), namespace)
+    canary = wait_for("the canary baking", lambda: (lambda r: r if r.get("lifecycleStage")
+                                                    == "POST_PRODUCTION_TRAFFIC_SHIFT"
+                                                    else None)(latest(namespace)), timeout=180)
+    wait_for("1 green of 10 ready endpoints",
+             lambda: share_of_green(namespace) == (1, 10) or None, timeout=60)
+    record = latest(namespace)
+    assert record["targetServiceRevision"]["requestedTaskCount"] == 1
+    assert record["sourceServiceRevisions"][0]["requestedTaskCount"] == 9
+    assert canary["serviceDeploymentArn"] == record["serviceDeploymentArn"]
+    wait_for("web:2 deployed", finished(namespace, "web:2"), timeout=180)
+    wait_for("10 green endpoints", ready_endpoints(namespace, "web", "web-2-", 10), timeout=60)
+
+
+def test_a_linear_deployment_moves_in_steps(scaled_operator, namespace) -> None:
+    apply([task_definition(), service(desired=4, loadBalancers=[
+        {"containerName": "app", "containerPort": 80}], deploymentConfiguration={
+        "strategy": "LINEAR", "bakeTimeInMinutes": 0,
+        "linearConfiguration": {"stepPercent": 25.0, "stepBakeTimeInMinutes": 1}})], namespace)
+    wait_for("web:1 deployed", finished(namespace, "web:1"), timeout=120)
+    apply(task_definition(image="registry.example/web:2"), namespace)
+    seen: list[int] = []
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        record = latest(namespace)
+        if record.get("targetServiceRevision", {}).get("arn") == "web:2" \
+                and record.get("lifecycleStage") == "POST_PRODUCTION_TRAFFIC_SHIFT":
+            count = record["targetServiceRevision"]["requestedTaskCount"]
+            if not seen or seen[-1] != count:
+                seen.append(count)
+        if record.get("status") == "SUCCESSFUL" and record["targetServiceRevision"][
+                "arn"] == "web:2":
+            break
+        time.sleep(0.3)
+    assert seen == [1, 2, 3], seen
+    wait_for("4 green endpoints", ready_endpoints(namespace, "web", "web-2-", 4), timeout=60)

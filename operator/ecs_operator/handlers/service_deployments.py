@@ -23,15 +23,13 @@ from ..translate.names import ANNOTATION_TASK_DEFINITION, GROUP, LABEL_SERVICE
 from ..translate.placement import placement
 from ..translate.pod import pod_spec
 from ..translate.service import pod_template
-from ..translate.service_deployment import IN_FLIGHT, STRATEGIES, Requests, Step, advance
+from ..translate.service_deployment import ANNOTATION_CONTINUE, ANNOTATION_STOP, IN_FLIGHT, STRATEGIES, Requests, Step, advance
 from ..translate.service_objects import ServiceObjects, is_daemon
 from ..translate.service_status import is_healthy
 from ..translate.strategy_objects import strategy_objects
 from .observed import VIEWS
 
 log = logging.getLogger(__name__)
-ANNOTATION_CONTINUE = f"{GROUP}/continue-service-deployment"
-ANNOTATION_STOP = f"{GROUP}/stop-service-deployment"
 # `ecs-operator run --bake-time-scale`: multiplies every bake time (a test and demo aid:
 # 0.01 makes a minute 0.6 s).
 BAKE_TIME_SCALE_ENV = "ECS_OPERATOR_BAKE_TIME_SCALE"
