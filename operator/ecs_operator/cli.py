@@ -19,6 +19,7 @@ def write_crds(output: pathlib.Path) -> None:
 
 def run_operator(args: argparse.Namespace) -> int:
     from .handlers.alarm_watch import CHECK_INTERVAL_ENV, PROMETHEUS_URL_ENV
+    from .handlers.service_deployments import BAKE_TIME_SCALE_ENV
     from .handlers.service_refresh import PROGRESS_INTERVAL_ENV
     from .handlers.tasks import RETENTION_ENV
     from .runner import run
@@ -30,6 +31,8 @@ def run_operator(args: argparse.Namespace) -> int:
         os.environ[PROMETHEUS_URL_ENV] = args.prometheus_url
     if args.alarm_check_interval is not None:
         os.environ[CHECK_INTERVAL_ENV] = str(args.alarm_check_interval)
+    if args.bake_time_scale is not None:
+        os.environ[BAKE_TIME_SCALE_ENV] = str(args.bake_time_scale)
     # Replicas with equal priorities would all pause; distinct random ones elect one.
     priority = args.priority if args.priority is not None else random.randint(1, 1_000_000)
     return run(namespaces=args.namespace, all_namespaces=not args.namespace,
@@ -90,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
                           "http://prometheus.monitoring:9090")
     run.add_argument("--alarm-check-interval", type=float, default=None, metavar="SECONDS",
                      help="how often a deployment with alarms asks Prometheus (default 10)")
+    run.add_argument("--bake-time-scale", type=float, default=None, metavar="FACTOR",
+                     help="multiply every deployment bake time (a test and demo aid: 0.01 "
+                          "makes a minute 0.6 s; default 1)")
     run.add_argument("-v", "--verbose", action="store_true")
 
     api = commands.add_parser("api", help="serve ECS's API (JSON 1.1, SigV4) on the resources")

@@ -13,7 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 import kopf
@@ -46,6 +46,8 @@ class Resolution:
     task_definition: str | None
     unsupported: list[str]
     problem: Problem | None
+    # BLUE_GREEN/CANARY/LINEAR records just advanced; None keeps the status's.
+    service_deployments: list[dict] | None = None
 
 
 def _clock() -> datetime:
@@ -89,6 +91,10 @@ def write_status(service: dict, resolution: Resolution,
         problem=resolution.problem, unsupported=resolution.unsupported, now=now,
         desired_count_set_by=desired_count_set_by(name, spec),
         alarms=alarm_reading(namespace, name, effective, previous, resolution.task_definition))
+    records = previous.get("serviceDeployments") if resolution.service_deployments is None \
+        else resolution.service_deployments
+    if records:
+        result = replace(result, status={**result.status, "serviceDeployments": records})
     metrics.STATES.service(namespace, name, result.status)
     if defer is not None and (again := seconds_until_next_check(
             result.status, effective, check_interval(), now)) is not None:

@@ -30,6 +30,7 @@ from ..translate.pod import PodTranslation, pod_spec
 from ..translate.service import unsupported_service_fields
 from ..translate.service_objects import is_daemon, service_objects
 from ..translate.service_status import Problem, refresh_at_once
+from . import service_deployments
 from . import service_state as state
 from .observed import VIEWS, Coalescer
 from .service_refresh import PLURAL, Resolution, add_earned_budget, earned, has_budget, \
@@ -110,6 +111,13 @@ def _apply(service: dict, family: str, revision: int, model: TaskDefinitionSpec,
     except TranslationError as error:
         return Resolution(None, unsupported_service_fields(spec),
                           Problem("InvalidServiceSpec", str(error)))
+    step = None
+    if service_deployments.uses_strategy(spec):
+        wanted, step = service_deployments.plan(
+            service, f"{family}:{revision}", wanted,
+            functools.partial(_resolve_model, namespace))
+        for message in step.events:
+            kopf.info(service, reason="ServiceDeployment", message=message)
     if current is not None and is_autoscaled(spec) and k8s.hand_over_replicas(current):
         log.info("service %s/%s: replicas handed over to its HorizontalPodAutoscaler",
                  namespace, name)
@@ -125,7 +133,13 @@ def _apply(service: dict, family: str, revision: int, model: TaskDefinitionSpec,
             log.info("service %s/%s: deleted %s %s, no longer part of the spec", namespace,
                      name, kind, removed)
     state.applied[(namespace, name)] = keys
-    return Resolution(f"{family}:{revision}", wanted.unsupported, None)
+    return Resolution(f"{family}:{revision}", wanted.unsupported, None,
+                      None if step is None else step.records)
+
+
+def _resolve_model(namespace: str, reference: str) -> tuple[str, int, TaskDefinitionSpec]:
+    family, revision, td_spec = resolve_task_definition(namespace, reference)
+    return family, revision, _task_definition(td_spec)
 
 
 def refresh_status(namespace: str, name: str) -> None:

@@ -63,7 +63,7 @@ REASONS = {
     "condition": "COMPLETE becomes an init container, which Kubernetes requires to exit 0",
     "credentialSpecs": "Windows gMSA credential specs are not supported",
     "versionConsistency": "the kubelet resolves image tags when it pulls",
-    "strategy": "only ROLLING deployments are supported",
+    "strategy": "BLUE_GREEN, CANARY and LINEAR run for REPLICA services without autoScaling",
     "type": "only the ECS deployment controller is supported",
 }
 DEFAULT_REASON = "not honoured by ecs-operator"

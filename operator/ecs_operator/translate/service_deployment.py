@@ -23,6 +23,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from .names import GROUP
+
 STRATEGIES = ("BLUE_GREEN", "CANARY", "LINEAR")
 IN_FLIGHT = ("PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED",
              "ROLLBACK_IN_PROGRESS")
@@ -30,6 +32,10 @@ STAGES = ("RECONCILE_SERVICE", "PRE_SCALE_UP", "SCALE_UP", "POST_SCALE_UP",
           "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT",
           "POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME", "CLEAN_UP")
 HISTORY_LIMIT = 10
+# How users steer a deployment in flight (kubectl ecs, or by hand): "<arn> CONTINUE|ROLLBACK
+# [STAGE]" and "<arn>[,<arn>...]".
+ANNOTATION_CONTINUE = f"{GROUP}/continue-service-deployment"
+ANNOTATION_STOP = f"{GROUP}/stop-service-deployment"
 CONTINUE, ROLLBACK = "CONTINUE", "ROLLBACK"
 DEFAULT_CANARY_PERCENT, DEFAULT_CANARY_BAKE = 5.0, 10
 DEFAULT_STEP_PERCENT, DEFAULT_STEP_BAKE = 10.0, 6
@@ -171,7 +177,10 @@ def advance(*, service: str, target: str, desired: int, config: dict, records: l
                       f"{current['serviceDeploymentArn']} to {target}.")
     record, wanted, more = _progress(service, current, desired, config, ready, requests, now,
                                      bake_scale)
-    history[0] = {**_counted(record, wanted, ready), "updatedAt": iso(now)}
+    record = _counted(record, wanted, ready)
+    if record != current:  # updatedAt moves with content only: a quiet pass writes nothing
+        record = {**record, "updatedAt": iso(now)}
+    history[0] = record
     return Step(history[:HISTORY_LIMIT], wanted, events + more)
 
 

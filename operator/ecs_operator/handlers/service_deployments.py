@@ -1,0 +1,93 @@
+"""BLUE_GREEN, CANARY and LINEAR services: observe ready tasks per revision, advance the
+service deployment (translate/service_deployment.py) and return the objects to apply.
+
+Users steer a deployment in flight through annotations on the ECSService, which
+`kubectl ecs continue-service-deployment` / `stop-service-deployment` patch and a user may
+patch by hand:
+- ecs.operator.dev/continue-service-deployment: "<serviceDeploymentArn> CONTINUE|ROLLBACK
+  [STAGE]" (without STAGE, it answers whichever stage is paused);
+- ecs.operator.dev/stop-service-deployment: "<serviceDeploymentArn>" (a rollback).
+A timer evaluates every Service with a deployment in flight, so bake times end, hooks are
+answered and progress is made without any other event.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime, timezone
+
+import kopf
+
+from ..translate.names import ANNOTATION_TASK_DEFINITION, GROUP, LABEL_SERVICE
+from ..translate.placement import placement
+from ..translate.pod import pod_spec
+from ..translate.service import pod_template
+from ..translate.service_deployment import ANNOTATION_CONTINUE, ANNOTATION_STOP, IN_FLIGHT, STRATEGIES, Requests, Step, advance
+from ..translate.service_objects import ServiceObjects, is_daemon
+from ..translate.service_status import is_healthy
+from ..translate.strategy_objects import strategy_objects
+from .observed import VIEWS
+
+log = logging.getLogger(__name__)
+# `ecs-operator run --bake-time-scale`: multiplies every bake time (a test and demo aid:
+# 0.01 makes a minute 0.6 s).
+BAKE_TIME_SCALE_ENV = "ECS_OPERATOR_BAKE_TIME_SCALE"
+TIMER_SECONDS = 2.0
+
+
+def uses_strategy(spec: dict) -> bool:
+    strategy = (spec.get("deploymentConfiguration") or {}).get("strategy")
+    return strategy in STRATEGIES and not is_daemon(spec) and not spec.get("autoScaling")
+
+
+def requests(annotations: dict) -> Requests:
+    continued: dict[str, tuple[str, str | None]] = {}
+    words = (annotations.get(ANNOTATION_CONTINUE) or "").split()
+    if len(words) >= 2 and words[1].upper() in ("CONTINUE", "ROLLBACK"):
+        continued[words[0]] = (words[1].upper(), words[2] if len(words) > 2 else None)
+    stopped = frozenset(a for a in (annotations.get(ANNOTATION_STOP) or "").replace(",", " ")
+                        .split())
+    return Requests(continued, stopped)
+
+
+def ready_by_revision(pods: list[dict]) -> dict[str, int]:
+    ready: dict[str, int] = {}
+    for pod in pods:
+        revision = (pod["metadata"].get("annotations") or {}).get(ANNOTATION_TASK_DEFINITION)
+        if revision and is_healthy(pod) and not pod["metadata"].get("deletionTimestamp"):
+            ready[revision] = ready.get(revision, 0) + 1
+    return ready
+
+
+def plan(service: dict, target: str, wanted: ServiceObjects,
+         resolve: object) -> tuple[ServiceObjects, Step]:
+    """`resolve(reference)` -> (family, revision, task definition model), as services.py
+    resolves the spec's."""
+    meta, spec = service["metadata"], service.get("spec", {})
+    namespace, name = meta["namespace"], meta["name"]
+    _, _, pods = VIEWS.replica_service(namespace, name)
+    step = advance(service=name, target=target, desired=int(spec.get("desiredCount", 1)),
+                   config=spec.get("deploymentConfiguration") or {},
+                   records=list((service.get("status") or {}).get("serviceDeployments") or []),
+                   ready=ready_by_revision(pods), requests=requests(meta.get("annotations") or {}),
+                   now=datetime.now(timezone.utc),
+                   bake_scale=float(os.environ.get(BAKE_TIME_SCALE_ENV, "1")))
+    scheduling = placement(spec, selector={LABEL_SERVICE: name}).pod_fields()
+    templates = {}
+    for arn in step.wanted.replicas:
+        family, number, model = resolve(arn)  # type: ignore[operator]
+        templates[arn] = pod_template(name=name, family=family, revision=number,
+                                      pod=pod_spec(model), scheduling=scheduling)
+    return strategy_objects(wanted, service=name, plan=step.wanted, templates=templates), step
+
+
+def in_flight(status: kopf.Status, **_: object) -> bool:
+    records = status.get("serviceDeployments") or []
+    return bool(records) and records[0].get("status") in IN_FLIGHT
+
+
+@kopf.timer(GROUP, "v1alpha1", "ecsservices", interval=TIMER_SECONDS, when=in_flight)
+def service_deployment_due(namespace: str, name: str, **_: object) -> None:
+    from .services import reconcile  # services.py imports this module
+    reconcile(namespace, name)
