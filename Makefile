@@ -6,10 +6,13 @@ VENV ?= $(CURDIR)/.venv
 PYTHON := $(VENV)/bin/python
 SYSTEM_PYTHON ?= python3
 export PATH := $(VENV)/bin:$(PATH)
+# boto3 and the aws CLI for the ECS API's tests, apart: they pin python-dateutil<3, which
+# the kubernetes client in .venv cannot use.
+CLIENTS_VENV ?= $(CURDIR)/.venv-clients
 BIN_DIR = $(shell hack/install-tools.sh)
 export KUBECONFIG ?= $(CURDIR)/.cluster/kubeconfig
 
-.PHONY: venv deps install tools cluster-up cluster-down crds lint test test-unit test-e2e demo dashboard-png bench
+.PHONY: venv deps clients install tools cluster-up cluster-down crds lint test test-unit test-e2e demo dashboard-png bench
 
 $(PYTHON):
 	$(SYSTEM_PYTHON) -m venv $(VENV)
@@ -20,6 +23,13 @@ $(VENV)/.installed: pyproject.toml | $(PYTHON)
 	@touch $@
 
 venv: $(PYTHON)   ## the virtual environment in .venv
+
+$(CLIENTS_VENV)/.installed: hack/clients-requirements.txt
+	$(SYSTEM_PYTHON) -m venv $(CLIENTS_VENV)
+	$(CLIENTS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $<
+	@touch $@
+
+clients: $(CLIENTS_VENV)/.installed  ## boto3 and the aws CLI in .venv-clients (ECS API tests)
 
 install: $(VENV)/.installed  ## Python package with its dev dependencies, into .venv
 
@@ -41,13 +51,13 @@ deps: $(VENV)/.installed  # the Python package and dev tools in .venv
 lint: deps        ## import contract: models/ and translate/ stay pure
 	lint-imports
 
-test: lint        ## unit and e2e tests (starts the local cluster if none is running)
+test: lint clients ## unit and e2e tests (starts the local cluster if none is running)
 	PATH="$(BIN_DIR):$$PATH" $(PYTHON) -m pytest tests
 
 test-unit: deps   ## pure-function tests and chart checks, no cluster
 	PATH="$(BIN_DIR):$$PATH" $(PYTHON) -m pytest tests/unit
 
-test-e2e: deps    ## e2e tests against the local cluster
+test-e2e: deps clients ## e2e tests against the local cluster
 	PATH="$(BIN_DIR):$$PATH" $(PYTHON) -m pytest tests/e2e
 
 demo: deps        ## the operator on the local cluster with the sample service
@@ -58,8 +68,9 @@ dashboard-png: deps ## docs/dashboard.png from real Prometheus queries (needs pr
 
 SERVICES ?= 1000
 ROLLOUT_SERVICES ?= 100
-bench: deps       ## benchmarks on the local cluster (SERVICES=1000 ROLLOUT_SERVICES=100); see docs/performance.md
+bench: deps clients ## scale, latency, rollout, restart and ECS API benchmarks (SERVICES=1000 ROLLOUT_SERVICES=100); see docs/performance.md
 	-PATH="$(BIN_DIR):$$PATH" $(PYTHON) bench/scale.py --services $(SERVICES)
 	-PATH="$(BIN_DIR):$$PATH" $(PYTHON) bench/latency.py --background $(SERVICES)
 	-PATH="$(BIN_DIR):$$PATH" $(PYTHON) bench/rollout.py --services $(ROLLOUT_SERVICES)
 	-PATH="$(BIN_DIR):$$PATH" $(PYTHON) bench/restart.py --services $(SERVICES)
+	-PATH="$(BIN_DIR):$$PATH" $(PYTHON) bench/api.py --services $(SERVICES)

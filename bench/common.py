@@ -236,10 +236,12 @@ def plain_deployment(name: str, replicas: int, image: str = IMAGE) -> dict:
 
 
 def plain_disruption_budget(name: str, replicas: int) -> dict:
-    """The PodDisruptionBudget the operator makes for a Service at minimumHealthyPercent 100."""
+    """The PodDisruptionBudget the operator makes for a Service at minimumHealthyPercent 100
+    (one task at a time may be drained: translate/disruption_budget.py)."""
     return {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
             "metadata": {"name": name},
-            "spec": {"minAvailable": replicas, "selector": {"matchLabels": {"app": name}}}}
+            "spec": {"minAvailable": max(replicas - 1, 0),
+                     "selector": {"matchLabels": {"app": name}}}}
 
 
 def create_custom(namespace: str, plural: str, body: dict) -> None:

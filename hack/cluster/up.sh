@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the local control plane (etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler from pinned builds) with KWOK faking three zoned nodes, then
-# proves it works: a plain 3-replica Deployment must become available.
+# kube-scheduler from pinned builds) with KWOK faking three zoned nodes (with addresses and
+# GPUs) and a pool of volumes (storage.sh), then proves it works: a plain 3-replica
+# Deployment must become available.
 # Writes the kubeconfig to .cluster/kubeconfig (or $ECS_CLUSTER_KUBECONFIG).
 set -euo pipefail
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { print (b - a) / 1e9 }'; }
@@ -12,6 +13,17 @@ source "$ROOT/hack/cluster/env.sh"
 started=$(date +%s%N)
 BIN_DIR="$("$ROOT/hack/install-tools.sh")"
 export PATH="$BIN_DIR:$PATH"
+
+# kwokctl copies kwok.yaml's stages into the cluster when it creates it: a cluster made from
+# an older kwok.yaml would keep the old node and pod lifecycle, so it is made again.
+CONFIG_SUM_FILE="$(dirname "$KUBECONFIG_PATH")/kwok-config.sha256"
+config_sum="$(sha256sum "$ROOT/hack/cluster/kwok.yaml" | cut -d' ' -f1)"
+if kwokctl get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME" \
+    && [[ "$(cat "$CONFIG_SUM_FILE" 2>/dev/null)" != "$config_sum" ]]; then
+  echo "cluster $CLUSTER_NAME was made from another hack/cluster/kwok.yaml; recreating it" >&2
+  kwokctl delete cluster --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_PATH" >&2
+  rm -f "$KUBECONFIG_PATH"
+fi
 
 if [[ -f "$KUBECONFIG_PATH" ]] && kubectl --kubeconfig "$KUBECONFIG_PATH" get --raw /readyz >/dev/null 2>&1; then
   echo "cluster $CLUSTER_NAME is already running" >&2
@@ -41,11 +53,14 @@ else
     --config "$ROOT/hack/cluster/kwok.yaml" \
     "${profiling[@]}" \
     --wait 3m >&2
+  echo "$config_sum" > "$CONFIG_SUM_FILE"
 fi
 export KUBECONFIG="$KUBECONFIG_PATH"
 
 kubectl apply --server-side -f "$ROOT/hack/cluster/nodes.yaml" >&2
 kubectl wait --for=condition=Ready node --all --timeout=120s >&2
+kubectl wait --for=jsonpath='{.status.addresses[0].address}' node --all --timeout=60s >&2
+"$ROOT/hack/cluster/storage.sh" >&2
 ready=$(date +%s%N)
 
 "$ROOT/hack/cluster/smoke.sh"

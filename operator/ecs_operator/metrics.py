@@ -46,7 +46,8 @@ GC_SECONDS = Histogram(
     "Timed garbage collections of old objects (see gc_pacing.py), by scope: every thread "
     "waits this long.", ["scope"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
 ROLLBACKS = CounterMetric("ecs_service_rollbacks_total",
-                          "Circuit-breaker rollbacks started.", ["namespace", "service"])
+                          "Rollbacks started by the circuit breaker or a deployment alarm.",
+                          ["namespace", "service"])
 
 ROLLOUT_STATES = ("IN_PROGRESS", "COMPLETED", "FAILED")
 STOP_CODES = ("TaskFailedToStart", "EssentialContainerExited", "UserInitiated",
@@ -110,6 +111,7 @@ class ObjectStates(Collector):
         deployments = GaugeMetricFamily("ecs_service_deployments",
                                         "Deployments listed in status, by rollout state.",
                                         labels=labels + ["state"])
+        safety = _safety_gauges(labels)
         for (namespace, name), status in sorted(services.items()):
             key = [namespace, name]
             gauges["desired"].add_metric(key, status.get("desiredCount", 0))
@@ -120,8 +122,10 @@ class ObjectStates(Collector):
             for state in ROLLOUT_STATES:
                 deployments.add_metric(key + [state],
                                        sum(d.get("rolloutState") == state for d in listed))
+            _add_safety(safety, key, listed)
         yield from gauges.values()
         yield deployments
+        yield from safety.values()
         by_state = GaugeMetricFamily("ecs_tasks", "Standalone tasks by lastStatus and health.",
                                      labels=["namespace", "state", "health"])
         for (namespace, last, health), count in sorted(tasks.items()):
@@ -133,6 +137,31 @@ class ObjectStates(Collector):
         for (namespace, family), number in sorted(revisions.items()):
             revision.add_metric([namespace, family], number)
         yield revision
+
+
+def _safety_gauges(labels: list[str]) -> dict[str, GaugeMetricFamily]:
+    return {
+        "failures": GaugeMetricFamily(
+            "ecs_service_circuit_breaker_failures",
+            "Failed tasks the PRIMARY deployment's circuit breaker counts.", labels=labels),
+        "threshold": GaugeMetricFamily(
+            "ecs_service_circuit_breaker_threshold",
+            "Failed tasks that trip the PRIMARY deployment's circuit breaker.", labels=labels),
+        "alarms": GaugeMetricFamily(
+            "ecs_service_alarms_triggered",
+            "1 for each deployment alarm that failed a deployment listed in status.",
+            labels=labels + ["alarm"]),
+    }
+
+
+def _add_safety(safety: dict[str, GaugeMetricFamily], key: list[str], listed: list[dict]) -> None:
+    primary = next((d for d in listed if d.get("status") == "PRIMARY"), None)
+    if primary and primary.get("circuitBreaker"):
+        safety["failures"].add_metric(key, primary["circuitBreaker"].get("failureCount", 0))
+        safety["threshold"].add_metric(key, primary["circuitBreaker"].get("threshold", 0))
+    for alarm in sorted({name for d in listed
+                         for name in (d.get("alarms") or {}).get("triggeredAlarmNames", [])}):
+        safety["alarms"].add_metric(key + [alarm], 1)
 
 
 STATES = ObjectStates()

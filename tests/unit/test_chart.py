@@ -89,7 +89,73 @@ def test_chart_renders_least_privilege_rbac_for_each_scope(scope: str, role_kind
     assert dashboard["metadata"]["labels"]["grafana_dashboard"] == "1"
 
 
+@pytest.mark.parametrize("values,expected", [
+    ([], []),
+    (["--set", "prometheus.url=http://prometheus-operated.monitoring:9090"],
+     ["--prometheus-url=http://prometheus-operated.monitoring:9090",
+      "--alarm-check-interval=10"]),
+    (["--set", "prometheus.url=http://p:9090", "--set", "prometheus.alarmCheckIntervalSeconds=5"],
+     ["--prometheus-url=http://p:9090", "--alarm-check-interval=5"]),
+], ids=["no-prometheus", "prometheus", "interval"])
+def test_the_prometheus_url_reaches_the_operator(values: list[str], expected: list[str]) -> None:
+    rendered = yaml.safe_load_all(helm("template", "demo", str(CHART), *values))
+    deployment = next(doc for doc in rendered if doc and doc["kind"] == "Deployment")
+    args = deployment["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert [a for a in args if a.startswith(("--prometheus-url", "--alarm-check"))] == expected
+
+
 def test_values_schema_rejects_an_unknown_scope() -> None:
     with pytest.raises(subprocess.CalledProcessError) as failed:
         helm("template", "demo", str(CHART), "--set", "scope=everywhere")
     assert "scope" in failed.value.stderr
+
+
+def _rendered_api(*sets: str) -> dict[tuple[str, str], dict]:
+    rendered = yaml.safe_load_all(helm("template", "demo", str(CHART), "--namespace", "ops",
+                                       "--set", "api.enabled=true", *sets))
+    return {(doc["kind"], doc["metadata"]["name"]): doc for doc in rendered if doc}
+
+
+def test_the_ecs_api_is_off_unless_enabled() -> None:
+    rendered = yaml.safe_load_all(helm("template", "demo", str(CHART), "--namespace", "ops"))
+    assert not [doc for doc in rendered if doc and doc["metadata"]["name"].endswith("-api")]
+
+
+def test_the_ecs_api_runs_next_to_the_operator_with_its_own_service_and_rbac() -> None:
+    docs = _rendered_api("--set", "api.region=eu-west-1", "--set-string", "api.accountId=123456789012",
+                         "--set", "api.tls.secretName=ecs-api-tls",
+                         "--set", "api.impersonation.users={alice,bob}")
+    api = docs[("Deployment", "demo-ecs-operator-api")]
+    operator = docs[("Deployment", "demo-ecs-operator")]
+    container = api["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"][:5] == ["api", "--port=8443", "--region=eu-west-1",
+                                     "--account-id=123456789012", "--default-cluster=default"]
+    assert {"--tls-cert=/etc/ecs-api/tls/tls.crt", "--tls-key=/etc/ecs-api/tls/tls.key"} <= \
+        set(container["args"])
+    assert api["spec"]["template"]["spec"]["volumes"] == [
+        {"name": "tls", "secret": {"secretName": "ecs-api-tls"}}]
+    assert container["readinessProbe"]["httpGet"]["scheme"] == "HTTPS"
+    assert api["spec"]["template"]["spec"]["serviceAccountName"] == "demo-ecs-operator-api"
+    # Each Service selects its own pods: the API's are not the operator's metrics endpoints.
+    api_labels = api["spec"]["template"]["metadata"]["labels"]
+    operator_labels = operator["spec"]["template"]["metadata"]["labels"]
+    metrics = docs[("Service", "demo-ecs-operator-metrics")]["spec"]["selector"]
+    service = docs[("Service", "demo-ecs-operator-api")]["spec"]
+    assert service["selector"].items() <= api_labels.items()
+    assert not metrics.items() <= api_labels.items()
+    assert not service["selector"].items() <= operator_labels.items()
+    assert service["ports"] == [{"name": "ecs-api", "port": 8443, "targetPort": "ecs-api"}]
+    rules = docs[("ClusterRole", "demo-ecs-operator-api")]["rules"]
+    assert {"apiGroups": [""], "resources": ["users"], "verbs": ["impersonate"],
+            "resourceNames": ["alice", "bob"]} in rules
+    assert all("*" not in rule["verbs"] and "*" not in rule["resources"] for rule in rules)
+    assert docs[("Role", "demo-ecs-operator-api")]["rules"] == [
+        {"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]}]
+
+
+@pytest.mark.parametrize("value", ["api.accountId=12345", "api.defaultCluster=Not_A_Namespace",
+                                   "api.service.type=Ingress"])
+def test_values_schema_rejects_bad_api_values(value: str) -> None:
+    with pytest.raises(subprocess.CalledProcessError) as failed:
+        helm("template", "demo", str(CHART), "--set", "api.enabled=true", "--set", value)
+    assert value.split("=")[0].split(".")[-1] in failed.value.stderr

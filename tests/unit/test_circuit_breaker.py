@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ecs_operator.translate.circuit_breaker import BreakerConfig, breaker_config, \
+from ecs_operator.translate.circuit_breaker import BreakerConfig, breaker_config, breaker_count, \
     breaker_state, failure_threshold, task_failures
 from ecs_operator.translate.service_status import Observed, deployment_id, service_status
 
@@ -72,8 +72,9 @@ def pod(name: str, template_hash: str, phase: str = "Running") -> dict:
                 {"type": "Ready", "status": "True" if phase == "Running" else "False"}]}}
 
 
-def rollout_with_failures(failures: int, breaker: dict | None) -> list:
-    """web:1 serving 4 tasks while web:2's tasks fail, one status computation per failure."""
+def rollout(breaker: dict | None, steps: list[list[str]]) -> list:
+    """web:1 serving 4 tasks while web:2's tasks go through `steps` (the phases of its pods
+    at each status computation, one a second)."""
     spec = {"taskDefinition": "web", "desiredCount": 4, "deploymentConfiguration": {
         "minimumHealthyPercent": 100, "maximumPercent": 125}}
     if breaker:
@@ -86,14 +87,20 @@ def rollout_with_failures(failures: int, breaker: dict | None) -> list:
     serving = [pod(f"old-{i}", "aaa") for i in range(4)]
     previous = {"deployments": [{"id": deployment_id("rs-1"), "rolloutState": "COMPLETED"}]}
     history = []
-    for count in range(1, failures + 1):
-        pods = serving + [pod(f"new-{i}", "bbb", "Failed") for i in range(count)]
+    for second, phases in enumerate(steps, start=1):
+        pods = serving + [pod(f"new-{i}", "bbb", phase) for i, phase in enumerate(phases)]
         result = service_status(name="web", generation=2, spec=spec, previous=previous,
                                 observed=Observed(dep, [old, new], pods), task_definition="web:2",
-                                problem=None, unsupported=[], now=T0 + timedelta(seconds=count))
+                                problem=None, unsupported=[],
+                                now=T0 + timedelta(seconds=second))
         previous = result.status
         history.append(result)
     return history
+
+
+def rollout_with_failures(failures: int, breaker: dict | None) -> list:
+    """One status computation per failure of web:2's tasks."""
+    return rollout(breaker, [["Failed"] * count for count in range(1, failures + 1)])
 
 
 def test_breaker_trips_at_the_threshold_and_rolls_back() -> None:
@@ -126,3 +133,54 @@ def test_breaker_without_rollback_fails_but_stays() -> None:
     history = rollout_with_failures(3, {"enable": True, "rollback": False})
     assert history[-1].status["deployments"][0]["rolloutState"] == "FAILED"
     assert "rollback" not in history[-1].status
+
+
+@pytest.mark.parametrize("reset,earlier,failures,healthy,expected", [
+    (True, {}, 2, 0, 2),  # first record: every failure so far
+    (True, {"failedTasks": 2, "healthyCount": 0,
+            "circuitBreaker": {"failureCount": 2}}, 3, 0, 3),
+    (True, {"failedTasks": 2, "healthyCount": 0,
+            "circuitBreaker": {"failureCount": 2}}, 2, 1, 0),  # a task turned healthy
+    (True, {"failedTasks": 2, "healthyCount": 0,
+            "circuitBreaker": {"failureCount": 2}}, 3, 1, 1),  # and one more failed meanwhile
+    (True, {"failedTasks": 5, "healthyCount": 2,
+            "circuitBreaker": {"failureCount": 1}}, 6, 2, 2),  # counting on from the reset
+    (True, {"failedTasks": 5, "healthyCount": 2,
+            "circuitBreaker": {"failureCount": 1}}, 6, 1, 2),  # one fewer healthy: no reset
+    (False, {"failedTasks": 2, "healthyCount": 0,
+             "circuitBreaker": {"failureCount": 2}}, 3, 1, 3),
+], ids=["first", "one-more", "reset", "reset-and-fail", "after-reset", "fewer-healthy",
+        "no-reset"])
+def test_breaker_count_resets_when_a_task_turns_healthy(reset, earlier, failures, healthy,
+                                                        expected) -> None:
+    config = BreakerConfig(True, True, reset_on_healthy_task=reset)
+    assert breaker_count(config, earlier, failures, healthy) == expected
+
+
+def test_reset_on_healthy_task_defaults_to_true_as_in_ecs() -> None:
+    assert breaker_config({}).reset_on_healthy_task is True
+    assert breaker_config({"deploymentConfiguration": {"deploymentCircuitBreaker": {
+        "enable": True, "rollback": True, "resetOnHealthyTask": False}}}) \
+        == BreakerConfig(True, True, reset_on_healthy_task=False)
+
+
+def flaky_rollout(reset: bool | None) -> list:
+    """web:2's tasks: two fail, one becomes healthy, then two more fail (threshold 3)."""
+    breaker = {"enable": True, "rollback": True}
+    if reset is not None:
+        breaker["resetOnHealthyTask"] = reset
+    steps = [["Failed"], ["Failed", "Failed"], ["Failed", "Failed", "Running"],
+             ["Failed", "Failed", "Running", "Failed"],
+             ["Failed", "Failed", "Running", "Failed", "Failed"]]
+    return [(d["rolloutState"], d["failedTasks"], d["circuitBreaker"]["failureCount"])
+            for d in (h.status["deployments"][0] for h in rollout(breaker, steps))]
+
+
+@pytest.mark.parametrize("reset,expected", [
+    (None, [("IN_PROGRESS", 1, 1), ("IN_PROGRESS", 2, 2), ("IN_PROGRESS", 2, 0),
+            ("IN_PROGRESS", 3, 1), ("IN_PROGRESS", 4, 2)]),
+    (False, [("IN_PROGRESS", 1, 1), ("IN_PROGRESS", 2, 2), ("IN_PROGRESS", 2, 2),
+             ("FAILED", 3, 3), ("FAILED", 3, 3)]),
+], ids=["default-resets", "reset-off-trips"])
+def test_a_task_turning_healthy_resets_the_breaker(reset, expected) -> None:
+    assert flaky_rollout(reset) == expected

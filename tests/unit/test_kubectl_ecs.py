@@ -9,7 +9,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from ecs_operator.kubectl_ecs import app, import_cmds, service_cmds, shapes, tables, task_cmds
+from ecs_operator.kubectl_ecs import app, import_cmds, service_cmds, tables, task_cmds
+from ecs_operator.translate import ecs_shapes as shapes
 from ecs_operator.kubectl_ecs.waiting import is_steady, service_line
 
 CORPUS = pathlib.Path(__file__).resolve().parents[1] / "corpus" / "ecs"
@@ -136,7 +137,7 @@ def test_a_service_pod_is_shaped_as_a_task(pod, last, desired, health, app_healt
     ({"taskDefinitionArn": "web:1", "desiredStatus": "RUNNING"}, None, "ci", "RUNNING", False),
 ])
 def test_list_tasks_filters(task, family, started_by, desired, expected) -> None:
-    assert task_cmds.matches(task, family, started_by, desired) is expected
+    assert shapes.task_matches(task, family, started_by, desired) is expected
 
 
 def _steady_service(generation: int, observed: int, steady: str, primary: str) -> dict:

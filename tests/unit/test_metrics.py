@@ -31,6 +31,29 @@ def test_service_and_task_gauges_follow_status() -> None:
     assert '"a"' not in text and '"b"' not in text, "no task names in labels"
 
 
+def test_breaker_and_alarm_state_are_exported() -> None:
+    states = ObjectStates()
+    states.service("shop", "web", {"deployments": [
+        {"status": "PRIMARY", "rolloutState": "COMPLETED",
+         "circuitBreaker": {"status": "MONITORING_COMPLETE", "failureCount": 1, "threshold": 3}},
+        {"status": "INACTIVE", "rolloutState": "FAILED",
+         "circuitBreaker": {"status": "DISABLED", "failureCount": 0, "threshold": 3},
+         "alarms": {"status": "TRIGGERED", "triggeredAlarmNames": ["High5xx", "TasksFailing"]}}]})
+    states.service("shop", "cart", {"deployments": [
+        {"status": "PRIMARY", "rolloutState": "IN_PROGRESS",
+         "circuitBreaker": {"status": "MONITORING", "failureCount": 2, "threshold": 5}}]})
+    text = exported(states)
+    assert 'ecs_service_circuit_breaker_failures{namespace="shop",service="web"} 1.0' in text
+    assert 'ecs_service_circuit_breaker_threshold{namespace="shop",service="cart"} 5.0' in text
+    assert 'ecs_service_circuit_breaker_failures{namespace="shop",service="cart"} 2.0' in text
+    assert 'ecs_service_alarms_triggered{alarm="TasksFailing",namespace="shop",service="web"} ' \
+        '1.0' in text
+    assert 'ecs_service_alarms_triggered{alarm="High5xx",namespace="shop",service="web"} 1.0' \
+        in text
+    assert 'ecs_service_alarms_triggered{alarm="High5xx",namespace="shop",service="cart"}' \
+        not in text
+
+
 def test_deleted_objects_leave_the_gauges() -> None:
     states = ObjectStates()
     states.service("shop", "web", {"desiredCount": 1})

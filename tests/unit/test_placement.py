@@ -230,3 +230,23 @@ def test_run_task_placement_applies_to_the_task_pod_by_its_group() -> None:
             "topologyKey": HOST}]}
     assert pod["spec"]["tolerations"][0]["value"] == "spot"
     assert unsupported_task_fields(spec) == ["capacityProviderStrategy.base"]
+
+
+@pytest.mark.parametrize("service_constraints,terms", [
+    ([], [[_in(ZONE, "local-1a", "local-1b")]]),
+    ([{"type": "memberOf", "expression": "attribute:ecs.instance-type == m5.xlarge"}],
+     [[_in(ZONE, "local-1a", "local-1b"), _in(TYPE, "m5.xlarge")]]),
+])
+def test_task_definition_constraints_hold_together_with_the_services(service_constraints,
+                                                                      terms) -> None:
+    task_definition = [{"type": "memberOf",
+                        "expression": "attribute:ecs.availability-zone in [local-1a, local-1b]"}]
+    result = placement({"placementConstraints": service_constraints}, selector=SELECTOR,
+                       task_definition_constraints=task_definition)
+    assert result.node_terms == terms
+
+
+def test_task_definition_constraint_errors_name_the_task_definition() -> None:
+    with pytest.raises(TranslationError, match=r"^taskDefinition\.placementConstraints\[0\]"):
+        placement({}, selector=SELECTOR,
+                  task_definition_constraints=[{"type": "memberOf", "expression": ""}])

@@ -273,3 +273,22 @@ def test_a_daemon_set_not_yet_counted_is_no_deployment_and_not_steady() -> None:
     assert status["deployments"] == []
     steady = next(c for c in status["conditions"] if c["type"] == "SteadyState")
     assert steady["status"] == "False"
+
+
+@pytest.mark.parametrize("daemon", [False, True])
+def test_task_definition_placement_constraints_reach_the_pod_template(daemon: bool) -> None:
+    constrained = TaskDefinitionSpec.model_validate({
+        "containerDefinitions": [{"name": "app", "image": "nginx"}],
+        "placementConstraints": [{"type": "memberOf",
+                                  "expression": "attribute:ecs.availability-zone == local-1b"}]})
+    spec = {"taskDefinition": "web", "schedulingStrategy": "DAEMON" if daemon else "REPLICA",
+            "placementConstraints": [{"type": "distinctInstance"}]}
+    result = service_objects(name="web", namespace="shop", uid="u-1", spec=spec, family="web",
+                             revision=1, task_definition=constrained, pod=pod_spec(constrained))
+    workload = result.objects[0]
+    affinity = workload["spec"]["template"]["spec"]["affinity"]
+    assert affinity["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"] == {
+        "nodeSelectorTerms": [{"matchExpressions": [
+            {"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["local-1b"]}]}]}
+    assert "podAntiAffinity" in affinity
+    assert result.unsupported == []

@@ -7,8 +7,9 @@ import pytest
 from ecs_operator.translate.errors import TranslationError
 from ecs_operator.translate.names import family_slug, parse_reference, revision_name
 from ecs_operator.translate.pod import PodTranslation
+from ecs_operator.translate.disruption_budget import pod_disruption_budget
 from ecs_operator.translate.service import deployment, deployment_bounds, \
-    pod_disruption_budget, unsupported_service_fields
+    unsupported_service_fields
 
 
 @pytest.mark.parametrize("desired,low,high,expected", [
@@ -51,26 +52,18 @@ def test_deployment_carries_desired_count_bounds_owner_and_revision() -> None:
     assert dep["spec"]["selector"] == {"matchLabels": {"ecs.operator.dev/service": "web"}}
 
 
-def test_pod_disruption_budget_keeps_the_minimum_healthy_count() -> None:
-    spec = {"desiredCount": 5, "deploymentConfiguration": {"minimumHealthyPercent": 60}}
-    pdb = pod_disruption_budget(name="web", namespace="shop", uid="u-1", spec=spec)
-    assert pdb["spec"]["minAvailable"] == 3
-
-
 @pytest.mark.parametrize("spec,expected", [
     ({"taskDefinition": "web"}, []),
     ({"taskDefinition": "web", "loadBalancers": [{"containerName": "app"}],
       "schedulingStrategy": "DAEMON", "placementStrategy": [{"type": "random"}]}, []),
-    ({"taskDefinition": "web", "healthCheckGracePeriodSeconds": 30},
-     ["healthCheckGracePeriodSeconds"]),
+    ({"taskDefinition": "web", "healthCheckGracePeriodSeconds": 30}, []),
     ({"taskDefinition": "web", "deploymentConfiguration": {
         "deploymentCircuitBreaker": {"enable": True, "rollback": True},
-        "alarms": {"alarmNames": ["high-5xx"], "enable": True}}},
-     ["deploymentConfiguration.alarms"]),
+        "alarms": {"alarmNames": ["high-5xx"], "enable": True}}}, []),
     ({"taskDefinition": "web", "deploymentController": {"type": "CODE_DEPLOY"}},
      ["deploymentController.type: CODE_DEPLOY"]),
-], ids=["none", "honoured-since-placement-and-networking", "grace-period", "alarms",
-        "code-deploy"])
+], ids=["none", "honoured-since-placement-and-networking", "honoured-grace-period",
+        "honoured-alarms", "code-deploy"])
 def test_unsupported_service_fields_are_named(spec, expected) -> None:
     assert unsupported_service_fields(spec) == expected
 

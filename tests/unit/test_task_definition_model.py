@@ -21,8 +21,8 @@ def spec(**container_fields) -> dict:
                  id="interval-above-300"),
     pytest.param(spec(healthCheck={"command": ["CMD", "x"], "timeout": 1}), "timeout",
                  id="timeout-below-2"),
-    pytest.param(spec(healthCheck={"command": ["CMD", "x"], "timeout": 121}), "timeout",
-                 id="timeout-above-120"),
+    pytest.param(spec(healthCheck={"command": ["CMD", "x"], "timeout": 61}), "timeout",
+                 id="timeout-above-60"),
     pytest.param(spec(healthCheck={"command": ["CMD", "x"], "retries": 0}), "retries",
                  id="retries-below-1"),
     pytest.param(spec(healthCheck={"command": ["CMD", "x"], "retries": 11}), "retries",
@@ -47,6 +47,10 @@ def spec(**container_fields) -> dict:
     pytest.param({"containerDefinitions": []}, "containerDefinitions", id="no-containers"),
     pytest.param({"containerDefinitions": [{"name": "web"}]}, "image", id="missing-image"),
     pytest.param({**spec(), "networkMode": "overlay"}, "networkMode", id="network-mode"),
+    pytest.param({**spec(), "runtimePlatform": {"operatingSystemFamily": "PLAN9"}},
+                 "operatingSystemFamily", id="os-family-not-in-ecs-enum"),
+    pytest.param(spec(logConfiguration={"logDriver": "loki"}), "logDriver",
+                 id="log-driver-not-in-ecs-enum"),
     pytest.param(spec(environment=[{"name": "FLAG", "value": True}]), "value",
                  id="boolean-env-value"),
 ])
@@ -99,3 +103,30 @@ def test_a_container_definition_validates_on_its_own():
     container = ContainerDefinition.model_validate({**WEB, "entryPoint": ["sh"]})
     assert container.entryPoint == ["sh"]
     assert container.command == []
+
+
+@pytest.mark.parametrize(("document", "read", "expected"), [
+    pytest.param(spec(entryPoint=None, command=None, ulimits=None, healthCheck=None),
+                 lambda m: (m.containerDefinitions[0].entryPoint, m.containerDefinitions[0].ulimits,
+                            m.containerDefinitions[0].healthCheck), ([], [], None),
+                 id="null-lists-and-objects-are-absent"),
+    pytest.param({**spec(portMappings=[{"containerPort": 80, "hostPort": None,
+                                        "protocol": None}]), "volumes": None, "cpu": None},
+                 lambda m: (m.containerDefinitions[0].portMappings[0].protocol, m.volumes, m.cpu),
+                 ("tcp", [], None), id="null-scalars-take-the-ecs-default"),
+    pytest.param({**spec(healthCheck={"command": ["CMD", "x"], "interval": None})},
+                 lambda m: m.containerDefinitions[0].healthCheck.interval, 30,
+                 id="null-nested-default"),
+    pytest.param({**spec(), "networkMode": "default"}, lambda m: m.networkMode, "default",
+                 id="windows-default-network-mode"),
+    pytest.param(spec(resourceRequirements=[{"type": "NeuronDevice", "value": "1"}]),
+                 lambda m: m.containerDefinitions[0].resourceRequirements[0].type,
+                 "NeuronDevice", id="neuron-device"),
+    pytest.param(spec(healthCheck={"command": ["CMD", "x"], "interval": 5, "timeout": 60}),
+                 lambda m: m.containerDefinitions[0].healthCheck.timeout, 60,
+                 id="timeout-above-interval-is-ecs-valid"),
+])
+def test_what_ecs_accepts_validates(document, read, expected):
+    model = TaskDefinitionSpec.model_validate(document)
+    assert read(model) == expected
+    assert model.model_extra == {} and model.containerDefinitions[0].model_extra == {}

@@ -21,8 +21,9 @@ from ecs_operator.models.task_definition import TaskDefinitionSpec
 from ecs_operator.translate.errors import TranslationError
 from ecs_operator.translate.pod import pod_spec
 from ecs_operator.translate.schedule import cron_schedule
+from ecs_operator.translate.disruption_budget import pod_disruption_budget
 from ecs_operator.translate.service import deployment, deployment_bounds, \
-    pod_disruption_budget, unsupported_service_fields
+    unsupported_service_fields
 from ecs_operator.translate.task import apply_overrides, task_pod, unsupported_task_fields
 
 FUZZ = settings(derandomize=True, database=None, max_examples=300, deadline=None)
@@ -413,16 +414,17 @@ def test_services_become_a_deployment_and_budget_that_kubernetes_accepts(spec, d
     assert made["spec"]["replicas"] == desired
     assert rolling["maxSurge"] >= 0 and rolling["maxUnavailable"] >= 0
     assert rolling["maxSurge"] + rolling["maxUnavailable"] >= 1
-    assert 0 <= budget["spec"]["minAvailable"] <= desired
+    assert 0 <= budget["spec"]["minAvailable"] <= max(desired - 1, 0), "a drain can progress"
     assert made["spec"]["template"]["spec"]["restartPolicy"] == "Always"
     selector = made["spec"]["selector"]["matchLabels"]
     assert selector.items() <= made["spec"]["template"]["metadata"]["labels"].items()
     config = spec.get("deploymentConfiguration") or {}
     bounds = deployment_bounds(desired, config.get("minimumHealthyPercent"),
                                config.get("maximumPercent"))
-    # ECS's floor of healthy tasks holds during a rollout and a node drain alike.
+    # ECS's floor of healthy tasks holds during a rollout; a node drain keeps it too, but
+    # for the one task at a time it must be allowed to move (translate/disruption_budget.py).
     assert desired - rolling["maxUnavailable"] == bounds.minimum_healthy
-    assert budget["spec"]["minAvailable"] == bounds.minimum_healthy
+    assert budget["spec"]["minAvailable"] == min(bounds.minimum_healthy, max(desired - 1, 0))
     if admitted(spec) and desired > 0:
         assert desired + rolling["maxSurge"] == bounds.maximum_running
 

@@ -9,6 +9,7 @@ import pytest
 from ecs_operator.models.task_definition import TaskDefinitionSpec
 from ecs_operator.translate.errors import TranslationError
 from ecs_operator.translate.pod import PodTranslation, container_names, pod_spec
+from ecs_operator.translate.probes import health_check_warnings
 
 IMAGE = "nginx:1.27"
 
@@ -237,12 +238,24 @@ def test_environment_becomes_env_before_secrets():
 
 @pytest.mark.parametrize(("value_from", "secret", "key"), [
     pytest.param("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-pass-AbCdEf",
-                 "db-pass-abcdef", "DB_PASSWORD", id="secrets-manager-arn"),
+                 "db-pass", "DB_PASSWORD", id="secrets-manager-arn-suffix-dropped"),
     pytest.param("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf:password::",
-                 "db-abcdef", "password", id="secrets-manager-arn-json-key"),
+                 "db", "password", id="secrets-manager-arn-json-key"),
+    pytest.param("arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/App_DB-x1Y2z3:user",
+                 "prod-app-db", "user", id="secrets-manager-name-with-slash"),
+    pytest.param("arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/api",
+                 "prod-api", "DB_PASSWORD", id="secrets-manager-partial-arn-no-suffix"),
+    pytest.param("arn:aws:secretsmanager:eu-west-1:123456789012:secret:token:api.key",
+                 "token", "api.key", id="secrets-manager-name-without-dash"),
     pytest.param("arn:aws:ssm:eu-west-1:123456789012:parameter/app/db_password",
-                 "db-password", "DB_PASSWORD", id="ssm-parameter-arn"),
-    pytest.param("/app/prod/DB_Password", "db-password", "DB_PASSWORD", id="ssm-parameter-path"),
+                 "app-db-password", "DB_PASSWORD", id="ssm-parameter-arn-with-path"),
+    pytest.param("arn:aws:ssm:eu-west-1:123456789012:parameter/DB_PASSWORD",
+                 "db-password", "DB_PASSWORD", id="ssm-parameter-arn-bare-name"),
+    pytest.param("/app/prod/DB_Password", "app-prod-db-password", "DB_PASSWORD",
+                 id="ssm-parameter-path"),
+    pytest.param("DB_PASSWORD", "db-password", "DB_PASSWORD", id="ssm-parameter-bare-name"),
+    pytest.param("app/prod/token", "app-prod-token", "DB_PASSWORD",
+                 id="ssm-parameter-path-without-leading-slash"),
     pytest.param("database:password", "database", "password", id="name-colon-key"),
     pytest.param("database", "database", "DB_PASSWORD", id="name-only-key-is-variable"),
     pytest.param("db.credentials:pass_word", "db.credentials", "pass_word",
@@ -259,21 +272,15 @@ def test_secrets_manager_version_pin_is_reported():
     arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf:password:AWSPREVIOUS:"
     result = translate(container(secrets=[{"name": "DB", "valueFrom": arn}]))
     assert result.spec["containers"][0]["env"][0]["valueFrom"]["secretKeyRef"] == {
-        "name": "db-abcdef", "key": "password"}
+        "name": "db", "key": "password"}
     assert result.unsupported == ("containerDefinitions[0].secrets[0].valueFrom",)
 
 
 @pytest.mark.parametrize("value_from", [
     pytest.param("arn:aws:s3:::my-bucket/secret.txt", id="arn-of-another-service"),
     pytest.param("arn:aws:secretsmanager:eu-west-1:123456789012:db-pass", id="truncated-arn"),
-    pytest.param("arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf",
-                 id="secret-name-with-slash"),
-    pytest.param("arn:aws:ssm:eu-west-1:123456789012:parameter/app/db password",
-                 id="ssm-name-with-space"),
-    pytest.param("Bad_Name:key", id="plain-name-not-dns"),
-    pytest.param("a:b:c", id="too-many-colons"),
-    pytest.param("name:", id="empty-key"),
-    pytest.param("name:bad key", id="invalid-key"),
+    pytest.param("arn:aws:ssm:eu-west-1:123456789012:parameter", id="ssm-arn-without-name"),
+    pytest.param("///", id="nothing-to-name-a-secret-after"),
 ])
 def test_unparseable_secret_value_from_is_an_error(value_from):
     message = translation_error(container(), container(
@@ -308,16 +315,39 @@ def test_health_check_command_becomes_exec_probe(command, exec_command):
 
 
 @pytest.mark.parametrize("command", [
-    pytest.param(["curl -f http://localhost/"], id="single-string-without-prefix"),
-    pytest.param(["curl", "-f", "http://localhost/"], id="list-without-prefix"),
     pytest.param(["CMD"], id="cmd-without-command"),
     pytest.param(["CMD-SHELL"], id="cmd-shell-without-command"),
-    pytest.param(["NONE"], id="docker-none"),
-    pytest.param(["CMD curl 'http://localhost/"], id="cmd-unbalanced-quote"),
 ])
-def test_health_check_command_without_cmd_prefix_is_an_error(command):
+def test_health_check_prefix_without_a_command_is_an_error(command):
     message = translation_error(container(healthCheck={"command": command}))
     assert message.startswith("containerDefinitions[0].healthCheck.command:")
+
+
+@pytest.mark.parametrize(("command", "exec_command"), [
+    pytest.param(["/healthcheck"], ["/healthcheck"], id="aws-sample-executable-alone"),
+    pytest.param(["curl", "-f", "http://localhost/"], ["curl", "-f", "http://localhost/"],
+                 id="list-without-prefix"),
+    pytest.param(["curl -f http://localhost/"], ["curl -f http://localhost/"],
+                 id="single-string-without-prefix-is-one-executable"),
+    pytest.param(["CMD curl 'http://localhost/"], ["CMD curl 'http://localhost/"],
+                 id="cmd-unbalanced-quote-is-not-split"),
+])
+def test_health_check_command_without_prefix_runs_directly_with_a_warning(command,
+                                                                          exec_command):
+    result = first_container(container(healthCheck={"command": command}))
+    assert result["livenessProbe"]["exec"] == {"command": exec_command}
+    spec = TaskDefinitionSpec.model_validate(
+        {"containerDefinitions": [container(healthCheck={"command": command})]})
+    [warning] = health_check_warnings(spec)
+    assert warning.startswith("containerDefinitions[0].healthCheck.command:")
+    assert "CMD-SHELL" in warning
+
+
+def test_prefixed_health_check_commands_give_no_warning():
+    spec = TaskDefinitionSpec.model_validate({"containerDefinitions": [
+        container(healthCheck={"command": ["CMD", "true"]}),
+        container("b", healthCheck={"command": ["CMD-SHELL curl -f localhost"]})]})
+    assert health_check_warnings(spec) == []
 
 
 @pytest.mark.parametrize(("health_check", "probe_timing", "startup_failures"), [
@@ -527,9 +557,6 @@ def test_stop_timeout_becomes_termination_grace_period(timeouts, expected):
                  id="capabilities-strip-cap-prefix"),
     pytest.param({"linuxParameters": {"capabilities": {"drop": ["cap_net_raw"]}}},
                  {"capabilities": {"drop": ["NET_RAW"]}}, (), id="capabilities-lowercase"),
-    pytest.param({"linuxParameters": {"initProcessEnabled": True}}, None,
-                 ("containerDefinitions[0].linuxParameters.initProcessEnabled",),
-                 id="init-process-reported"),
     pytest.param({}, None, (), id="nothing"),
 ])
 def test_security_context(fields, expected, reported):
@@ -679,8 +706,6 @@ def test_conflicting_docker_labels_keep_the_first_and_report_the_other():
                                       "operatingSystemFamily": "WINDOWS_SERVER_2022_CORE"}},
                  {"nodeSelector": {"kubernetes.io/arch": "amd64", "kubernetes.io/os": "windows"}},
                  (), id="runtime-platform-windows"),
-    pytest.param({"runtimePlatform": {"operatingSystemFamily": "PLAN9"}}, {},
-                 ("runtimePlatform.operatingSystemFamily",), id="runtime-platform-unknown-os"),
 ])
 def test_task_level_pod_settings(task, expected, reported):
     result = translate(container(), **task)
@@ -696,9 +721,6 @@ def test_task_level_pod_settings(task, expected, reported):
     pytest.param({"taskRoleArn": "arn:aws:iam::1:role/app"}, {}, "taskRoleArn", id="task-role"),
     pytest.param({"executionRoleArn": "arn:aws:iam::1:role/exec"}, {}, "executionRoleArn",
                  id="execution-role"),
-    pytest.param({"placementConstraints": [{"type": "memberOf",
-                                            "expression": "attribute:ecs.os-type == linux"}]},
-                 {}, "placementConstraints", id="placement-constraints"),
     pytest.param({"ephemeralStorage": {"sizeInGiB": 30}}, {}, "ephemeralStorage",
                  id="ephemeral-storage"),
     pytest.param({"proxyConfiguration": {"containerName": "app"}}, {}, "proxyConfiguration",
@@ -711,22 +733,26 @@ def test_task_level_pod_settings(task, expected, reported):
                  "containerDefinitions[0].logConfiguration", id="log-configuration"),
     pytest.param({}, {"firelensConfiguration": {"type": "fluentbit"}},
                  "containerDefinitions[0].firelensConfiguration", id="firelens"),
-    pytest.param({}, {"links": ["db"]}, "containerDefinitions[0].links", id="links"),
+    pytest.param({}, {"links": ["db_1"]}, "containerDefinitions[0].links[0]",
+                 id="link-that-is-no-hostname"),
     pytest.param({}, {"ulimits": [{"name": "nofile", "softLimit": 1024, "hardLimit": 4096}]},
                  "containerDefinitions[0].ulimits", id="ulimits"),
-    pytest.param({}, {"hostname": "web"}, "containerDefinitions[0].hostname", id="hostname"),
-    pytest.param({}, {"dnsServers": ["10.0.0.2"]}, "containerDefinitions[0].dnsServers",
-                 id="dns-servers"),
-    pytest.param({}, {"dnsSearchDomains": ["corp"]}, "containerDefinitions[0].dnsSearchDomains",
-                 id="dns-search-domains"),
+    pytest.param({}, {"hostname": "web.example.com"}, "containerDefinitions[0].hostname",
+                 id="hostname-that-is-no-dns-label"),
+    pytest.param({}, {"dnsServers": ["10.0.0.2", "10.0.0.3", "10.0.0.4"]},
+                 "containerDefinitions[0].dnsServers[2]", id="third-dns-server"),
     pytest.param({}, {"dockerSecurityOptions": ["no-new-privileges"]},
                  "containerDefinitions[0].dockerSecurityOptions", id="docker-security-options"),
-    pytest.param({}, {"systemControls": [{"namespace": "net.core.somaxconn", "value": "1024"}]},
-                 "containerDefinitions[0].systemControls", id="system-controls"),
-    pytest.param({}, {"resourceRequirements": [{"type": "GPU", "value": "1"}]},
-                 "containerDefinitions[0].resourceRequirements", id="resource-requirements"),
-    pytest.param({}, {"repositoryCredentials": {"credentialsParameter": "arn:aws:sm:x"}},
-                 "containerDefinitions[0].repositoryCredentials", id="repository-credentials"),
+    pytest.param({"networkMode": "host"},
+                 {"systemControls": [{"namespace": "net.core.somaxconn", "value": "1024"}]},
+                 "containerDefinitions[0].systemControls[0]", id="net-sysctl-of-host-network"),
+    pytest.param({}, {"resourceRequirements": [{"type": "InferenceAccelerator",
+                                                "value": "device_1"}]},
+                 "containerDefinitions[0].resourceRequirements[0]",
+                 id="inference-accelerator-requirement"),
+    pytest.param({}, {"repositoryCredentials": {"credentialsParameter": "--"}},
+                 "containerDefinitions[0].repositoryCredentials",
+                 id="repository-credentials-that-name-no-secret"),
     pytest.param({}, {"disableNetworking": True}, "containerDefinitions[0].disableNetworking",
                  id="disable-networking"),
     pytest.param({}, {"startTimeout": 120}, "containerDefinitions[0].startTimeout",
@@ -737,10 +763,10 @@ def test_task_level_pod_settings(task, expected, reported):
                  "containerDefinitions[0].environmentFiles", id="environment-files"),
     pytest.param({}, {"volumesFrom": [{"sourceContainer": "other"}]},
                  "containerDefinitions[0].volumesFrom", id="volumes-from"),
-    pytest.param({}, {"linuxParameters": {"sharedMemorySize": 64}},
-                 "containerDefinitions[0].linuxParameters.sharedMemorySize", id="shm-size"),
-    pytest.param({}, {"linuxParameters": {"tmpfs": [{"containerPath": "/tmp", "size": 64}]}},
-                 "containerDefinitions[0].linuxParameters.tmpfs", id="tmpfs"),
+    pytest.param({}, {"linuxParameters": {"tmpfs": [{"containerPath": "/tmp", "size": 64,
+                                                     "mountOptions": ["noexec"]}]}},
+                 "containerDefinitions[0].linuxParameters.tmpfs[0].mountOptions",
+                 id="tmpfs-mount-options"),
     pytest.param({}, {"linuxParameters": {"devices": [{"hostPath": "/dev/fuse"}]}},
                  "containerDefinitions[0].linuxParameters.devices", id="devices"),
     pytest.param({}, {"linuxParameters": {"maxSwap": 0}},
@@ -773,11 +799,12 @@ def test_default_and_empty_values_are_not_reported():
 
 def test_unsupported_paths_are_sorted_and_unique():
     result = translate(
-        container("a", links=["b"], logConfiguration={"logDriver": "awslogs"}, user="nginx"),
+        container("a", links=["b_1"], logConfiguration={"logDriver": "awslogs"}, user="nginx",
+                  hostname="a"),
         container("b", hostname="b", bogus=True),
         taskRoleArn="arn:aws:iam::1:role/app", networkMode="none")
     assert result.unsupported == (
-        "containerDefinitions[0].links",
+        "containerDefinitions[0].links[0]",
         "containerDefinitions[0].logConfiguration",
         "containerDefinitions[0].user",
         "containerDefinitions[1].bogus",
@@ -826,7 +853,7 @@ def test_pasted_fargate_task_definition():
             "ports": [{"containerPort": 80, "protocol": "TCP", "name": "web-80-tcp"}],
             "env": [{"name": "STAGE", "value": "prod"},
                     {"name": "API_KEY", "valueFrom": {"secretKeyRef": {
-                        "name": "api-key-xy12zq", "key": "API_KEY"}}}],
+                        "name": "api-key", "key": "API_KEY"}}}],
             "resources": {"limits": {"memory": "960Mi"},
                           "requests": {"cpu": "250m", "memory": "960Mi"}},
             "livenessProbe": web_probe,

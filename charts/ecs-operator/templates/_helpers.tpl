@@ -16,3 +16,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "ecs-operator.fullname" -}}{{ .Release.Name }}-ecs-operator{{- end -}}
 
 {{- define "ecs-operator.roleKind" -}}{{ if eq .Values.scope "cluster" }}ClusterRole{{ else }}Role{{ end }}{{- end -}}
+
+{{- define "ecs-operator.apiName" -}}{{ .Release.Name }}-ecs-operator-api{{- end -}}
+
+{{- define "ecs-operator.apiSelector" -}}
+app.kubernetes.io/name: ecs-operator-api
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}

@@ -26,9 +26,9 @@ def string(description: str, *, enum: list[str] | None = None, pattern: str | No
     return schema
 
 
-def integer(description: str, *, minimum: int | None = None, maximum: int | None = None,
-            default: int | None = None) -> Schema:
-    schema: Schema = {"type": "integer", "description": description}
+def _bounded(kind: str, description: str, minimum: float | None, maximum: float | None,
+             default: object = None) -> Schema:
+    schema: Schema = {"type": kind, "description": description}
     if minimum is not None:
         schema["minimum"] = minimum
     if maximum is not None:
@@ -36,6 +36,16 @@ def integer(description: str, *, minimum: int | None = None, maximum: int | None
     if default is not None:
         schema["default"] = default
     return schema
+
+
+def integer(description: str, *, minimum: int | None = None, maximum: int | None = None,
+            default: int | None = None) -> Schema:
+    return _bounded("integer", description, minimum, maximum, default)
+
+
+def number(description: str, *, minimum: float | None = None,
+           maximum: float | None = None) -> Schema:
+    return _bounded("number", description, minimum, maximum)
 
 
 def boolean(description: str, *, default: bool | None = None) -> Schema:
@@ -64,16 +74,24 @@ def strings(description: str) -> Schema:
 
 
 def obj(description: str, properties: dict[str, Schema] | None = None, *,
-        required: list[str] | None = None, rules: list[tuple[str, str]] | None = None) -> Schema:
+        required: list[str] | None = None, rules: list[tuple[str, ...]] | None = None) -> Schema:
+    """`rules`: (CEL rule, message) or (CEL rule, message, fieldPath), so that the API server
+    names the field (`spec.containerDefinitions: Invalid value: ...`), not the object."""
     schema: Schema = {"type": "object", "description": description}
     if properties:
         schema["properties"] = properties
     if required:
         schema["required"] = required
     if rules:
-        schema["x-kubernetes-validations"] = [{"rule": rule, "message": message}
-                                              for rule, message in rules]
+        schema["x-kubernetes-validations"] = [_rule(*rule) for rule in rules]
     return schema
+
+
+def _rule(rule: str, message: str, field_path: str | None = None) -> Schema:
+    entry: Schema = {"rule": rule, "message": message}
+    if field_path:
+        entry["fieldPath"] = field_path
+    return entry
 
 
 def free_form(description: str) -> Schema:
@@ -111,3 +129,28 @@ def condition() -> Schema:
         "lastTransitionTime": {"type": "string", "format": "date-time",
                                "description": "When the status last changed."},
     }, required=["type", "status"])
+
+
+def nullable_fields(schema: Schema, *, keep: tuple[str, ...] = ()) -> Schema:
+    """A copy of `schema` in which every field may be `null`, as ECS reads null: absent.
+
+    Console exports and describe output carry `"entryPoint": null`; without `nullable` the API
+    server refuses such a manifest on create and client-side apply (server-side apply drops
+    the nulls itself). CEL rules see a null field as absent (`has()` is false), and the
+    models read it as absent. Enum fields stay non-nullable: the API server (v1.35) refuses
+    null for an enum even when the enum lists null. Array items stay non-nullable: ECS has no
+    meaning for `[null]`. `keep` names top-level fields that must stay non-nullable (the scale
+    subresource's replicas path). `kubectl ecs import` drops every null itself.
+    """
+    copied = dict(schema)
+    if "properties" in schema:
+        copied["properties"] = {
+            name: child if name in keep else nullable_fields(child) if "enum" in child
+            else {**nullable_fields(child), "nullable": True}
+            for name, child in schema["properties"].items()}
+    if isinstance(schema.get("items"), dict):
+        copied["items"] = nullable_fields(schema["items"])
+    if isinstance(schema.get("additionalProperties"), dict):
+        copied["additionalProperties"] = nullable_fields(schema["additionalProperties"])
+    return copied
+

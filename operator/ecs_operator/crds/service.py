@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from .placement import CAPACITY_PROVIDER_STRATEGY, PLACEMENT_CONSTRAINTS, PLACEMENT_STRATEGY
 from .schema import (TASK_DEFINITION_REFERENCE, Schema, array, boolean, condition, free_form,
-                     integer, obj, string, strings, tags)
+                     integer, nullable_fields, number, obj, string, strings, tags)
 
 CIRCUIT_BREAKER = obj(
     "Stops a deployment whose tasks keep failing and, with rollback, returns to the last "
     "completed deployment.", {
         "enable": boolean("Turn the circuit breaker on."),
         "rollback": boolean("Roll back to the last completed deployment when it trips."),
+        "resetOnHealthyTask": boolean("A task reaching healthy sets the failure count back "
+                                      "to 0. Default true."),
         "thresholdConfiguration": obj(
             "Failed tasks tolerated before the breaker trips. Default BOUNDED_PERCENT 50: "
             "ceil(desiredCount x 50%) kept within 3..200.", {
@@ -18,9 +20,27 @@ CIRCUIT_BREAKER = obj(
                                "desiredCount (the first keeps the result within 3..200); COUNT "
                                "uses value as the threshold.",
                                enum=["COUNT", "BOUNDED_PERCENT", "UNBOUNDED_PERCENT"]),
-                "value": integer("The count, or the percent of desiredCount.", minimum=1),
+                "value": integer("The count, or the percent of desiredCount (a threshold "
+                                 "below 1 counts as 1).", minimum=0),
             }, required=["type", "value"]),
     }, required=["enable", "rollback"])
+
+HOOK_STAGES = ["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT",
+               "POST_TEST_TRAFFIC_SHIFT", "PRE_PRODUCTION_TRAFFIC_SHIFT",
+               "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"]
+
+LIFECYCLE_HOOK = obj("A deployment lifecycle hook.", {
+    "targetType": string("PAUSE waits at its stages until continued; AWS_LAMBDA is not "
+                         "honoured.", enum=["AWS_LAMBDA", "PAUSE"]),
+    "hookTargetArn": string("The Lambda function (AWS_LAMBDA; not honoured)."),
+    "roleArn": string("IAM role (informational)."),
+    "lifecycleStages": array("Stages the hook runs at.", string("A stage.", enum=HOOK_STAGES)),
+    "hookDetails": free_form("Passed to the hook as is."),
+    "timeoutConfiguration": obj("What happens when the hook does not answer in time.", {
+        "timeoutInMinutes": integer("Default 1440.", minimum=1),
+        "action": string("Default ROLLBACK.", enum=["CONTINUE", "ROLLBACK"]),
+    }),
+})
 
 DEPLOYMENT_CONFIGURATION = obj(
     "How many tasks run during a deployment. With desiredCount d: at least "
@@ -32,9 +52,38 @@ DEPLOYMENT_CONFIGURATION = obj(
         "maximumPercent": integer("Upper bound on running tasks, as a percent of desiredCount. "
                                   "Default 200 (DAEMON: 100).", minimum=100),
         "deploymentCircuitBreaker": CIRCUIT_BREAKER,
-        "alarms": free_form("CloudWatch alarms that stop a deployment (not supported)."),
-        "strategy": string("Deployment strategy; only ROLLING is supported.",
-                           enum=["ROLLING", "BLUE_GREEN"]),
+        "alarms": obj(
+            "Alarms that fail a deployment: Prometheus alert names in CloudWatch alarms' place "
+            "(ecs-operator run --prometheus-url). Checked while the deployment is IN_PROGRESS "
+            "and for a bake time after its tasks are healthy.", {
+                "alarmNames": strings("Prometheus alert names; one firing for this service "
+                                      "(labels namespace/service, where it has them) fails "
+                                      "the deployment."),
+                "enable": boolean("Use the alarms in deployments."),
+                "rollback": boolean("Roll back to the last completed deployment when an "
+                                    "alarm fails it."),
+            }, required=["alarmNames", "enable", "rollback"]),
+        "strategy": string("ROLLING (the Deployment's RollingUpdate), BLUE_GREEN, CANARY or "
+                           "LINEAR (one Deployment per revision; docs/deployments.md).",
+                           enum=["ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"]),
+        "bakeTimeInMinutes": integer("Minutes both revisions run once production traffic is "
+                                     "all on the new one, before the old one goes.", minimum=0),
+        "lifecycleHooks": array("Hooks at the deployment's lifecycle stages: PAUSE waits for "
+                                "continue-service-deployment; AWS_LAMBDA is not honoured.",
+                                LIFECYCLE_HOOK),
+        "linearConfiguration": obj("LINEAR: production moves stepPercent at a time.", {
+            "stepPercent": number("Share moved per step, 3.0 to 100.0. Default 10.0.",
+                                  minimum=3.0, maximum=100.0),
+            "stepBakeTimeInMinutes": integer("Minutes between steps, 0 to 1440. Default 6.",
+                                             minimum=0, maximum=1440),
+        }),
+        "canaryConfiguration": obj("CANARY: canaryPercent first, then the rest.", {
+            "canaryPercent": number("Share of the canary, 0.1 to 100.0. Default 5.0.",
+                                    minimum=0.1, maximum=100.0),
+            "canaryBakeTimeInMinutes": integer("Minutes the canary runs before the rest moves, "
+                                               "0 to 1440. Default 10.", minimum=0,
+                                               maximum=1440),
+        }),
     })
 
 # Kubernetes rejects a RollingUpdate with maxSurge == maxUnavailable == 0, and ECS cannot make
@@ -50,12 +99,26 @@ PROGRESS_RULE = (
     "floor(desiredCount * maximumPercent / 100) must exceed "
     "ceil(desiredCount * minimumHealthyPercent / 100) by at least one task "
     "(e.g. minimumHealthyPercent 100 needs maximumPercent above 100)",
+    ".deploymentConfiguration",
 )
+
+CAPACITY_RULE = ("self.minCapacity <= self.maxCapacity",
+                 "autoScaling.minCapacity must not exceed maxCapacity", ".minCapacity")
+DAEMON_STRATEGY_RULE = (
+    "!has(self.schedulingStrategy) || self.schedulingStrategy != 'DAEMON' || "
+    "!has(self.placementStrategy) || size(self.placementStrategy) == 0",
+    "placementStrategy: a DAEMON service places one task per node, so ECS allows no "
+    "placementStrategy; remove it", ".placementStrategy")
+DAEMON_AUTOSCALING_RULE = (
+    "!has(self.schedulingStrategy) || self.schedulingStrategy != 'DAEMON' || "
+    "!has(self.autoScaling)", "autoScaling: a DAEMON service runs one task per node; remove "
+    "autoScaling", ".autoScaling")
 
 SPEC: Schema = obj(
     "An ECS service (CreateService request): keeps desiredCount tasks of a task definition "
     "running.", {
-        "serviceName": string("Service name; defaults to metadata.name."),
+        "serviceName": string("Service name; defaults to metadata.name. Up to 255 letters, "
+                              "digits, '-' and '_'.", pattern=r"^[a-zA-Z0-9_-]{1,255}$"),
         "cluster": string("ECS cluster name: unless `default`, tasks run only on nodes labelled "
                           "ecs.operator.dev/cluster=<name> (a taint of that key is tolerated)."),
         "taskDefinition": string("family (tracks the latest revision), family:revision "
@@ -63,8 +126,8 @@ SPEC: Schema = obj(
                                  pattern=TASK_DEFINITION_REFERENCE),
         "desiredCount": integer("Number of tasks to keep running. `kubectl scale` sets it.",
                                 minimum=0, default=1),
-        "launchType": string("EC2, FARGATE or EXTERNAL (informational).",
-                             enum=["EC2", "FARGATE", "EXTERNAL"]),
+        "launchType": string("EC2, FARGATE, EXTERNAL or MANAGED_INSTANCES (informational).",
+                             enum=["EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"]),
         "capacityProviderStrategy": CAPACITY_PROVIDER_STRATEGY,
         "platformVersion": string("Fargate platform version (informational)."),
         "deploymentConfiguration": DEPLOYMENT_CONFIGURATION,
@@ -144,13 +207,13 @@ SPEC: Schema = obj(
                     }, required=["predefinedMetricSpecification", "targetValue"]),
                     min_items=1, max_items=10),
             }, required=["minCapacity", "maxCapacity", "targetTrackingScalingPolicies"],
-            rules=[("self.minCapacity <= self.maxCapacity",
-                    "minCapacity must not exceed maxCapacity")]),
+            rules=[CAPACITY_RULE]),
         "networkConfiguration": free_form("awsvpc subnets and security groups (not needed on "
                                           "Kubernetes)."),
-        "healthCheckGracePeriodSeconds": integer("Seconds to ignore failing health checks "
-                                                 "after a task starts (not supported yet).",
-                                                 minimum=0, maximum=2147483647),
+        "healthCheckGracePeriodSeconds": integer(
+            "Seconds after a task starts during which failing health checks neither restart "
+            "it nor count for the circuit breaker (each health-checked container's "
+            "startupProbe tolerates that long). Default 0.", minimum=0, maximum=2147483647),
         "enableECSManagedTags": boolean("ECS managed tags (informational)."),
         "propagateTags": string("Tag propagation (informational).",
                                 enum=["TASK_DEFINITION", "SERVICE", "NONE"]),
@@ -162,13 +225,7 @@ SPEC: Schema = obj(
         "tags": tags(),
     },
     required=["taskDefinition"],
-    rules=[PROGRESS_RULE,
-           ("!has(self.schedulingStrategy) || self.schedulingStrategy != 'DAEMON' || "
-            "!has(self.placementStrategy) || size(self.placementStrategy) == 0",
-            "a DAEMON service places one task per node: placementStrategy is not allowed"),
-           ("!has(self.schedulingStrategy) || self.schedulingStrategy != 'DAEMON' || "
-            "!has(self.autoScaling)", "a DAEMON service runs one task per node: autoScaling "
-            "is not allowed")],
+    rules=[PROGRESS_RULE, DAEMON_STRATEGY_RULE, DAEMON_AUTOSCALING_RULE],
 )
 
 DEPLOYMENT = obj("One ECS deployment: a task definition revision being run.", {
@@ -180,14 +237,23 @@ DEPLOYMENT = obj("One ECS deployment: a task definition revision being run.", {
     "pendingCount": integer("Tasks not yet running."),
     "runningCount": integer("Tasks running."),
     "failedTasks": integer("Tasks that stopped before becoming healthy."),
+    "healthyCount": integer("Tasks Ready (their health checks pass)."),
     "rolloutState": string("IN_PROGRESS, COMPLETED or FAILED.",
                            enum=["IN_PROGRESS", "COMPLETED", "FAILED"]),
     "rolloutStateReason": string("Why the rollout is in this state."),
     "circuitBreaker": obj("The deployment circuit breaker, as ECS shows it.", {
         "status": string("MONITORING, TRIGGERED, MONITORING_COMPLETE or DISABLED.",
                          enum=["MONITORING", "TRIGGERED", "MONITORING_COMPLETE", "DISABLED"]),
-        "failureCount": integer("Failed tasks counted."),
+        "failureCount": integer("Failed tasks counted (since a task last turned healthy, "
+                                "with resetOnHealthyTask)."),
         "threshold": integer("Failed tasks that trip the breaker."),
+    }),
+    "alarms": obj("The deployment alarms, as ECS's ServiceDeployment shows them.", {
+        "status": string("MONITORING, TRIGGERED, MONITORING_COMPLETE or DISABLED.",
+                         enum=["MONITORING", "TRIGGERED", "MONITORING_COMPLETE", "DISABLED"]),
+        "alarmNames": strings("The alarms watched."),
+        "triggeredAlarmNames": strings("The alarms that fired and failed the deployment."),
+        "bakeEndsAt": string("When the bake time after the tasks became healthy ends."),
     }),
     "createdAt": string("When the deployment started."),
     "updatedAt": string("When the deployment last changed."),
@@ -197,6 +263,37 @@ EVENT = obj("A service event, ECS wording.", {
     "id": string("Event id."),
     "createdAt": string("When it happened."),
     "message": string("What happened, e.g. (service web) has reached a steady state."),
+})
+
+SERVICE_REVISION = obj("A service revision and what it is asked to carry.", {
+    "arn": string("The revision (family:revision)."),
+    "requestedTaskCount": integer("Tasks asked for."),
+    "runningTaskCount": integer("Tasks ready."),
+    "requestedProductionTrafficWeight": number("Share of production traffic, by ready tasks."),
+    "requestedTestTrafficWeight": number("Share of the <service>-test Service's traffic."),
+})
+
+SERVICE_DEPLOYMENT = obj("A service deployment (ECS's ServiceDeployment).", {
+    "serviceDeploymentArn": string("<service>/<number>."),
+    "status": string("ECS's ServiceDeploymentStatus.", enum=[
+        "PENDING", "SUCCESSFUL", "STOPPED", "STOP_REQUESTED", "IN_PROGRESS",
+        "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"]),
+    "statusReason": string("Why it stopped or rolled back."),
+    "lifecycleStage": string("ECS's ServiceDeploymentLifecycleStage."),
+    "strategy": string("The deploymentConfiguration.strategy it ran with."),
+    "pausedAt": string("The stage a PAUSE hook holds, until continue-service-deployment."),
+    "continuedStages": strings("Stages whose PAUSE hooks were continued."),
+    "trafficStep": integer("CANARY/LINEAR: the index of the production share reached."),
+    "bakeStartedAt": string("When the current bake began."),
+    "createdAt": string("Created."), "startedAt": string("Started."),
+    "updatedAt": string("Last changed."), "finishedAt": string("Finished."),
+    "stoppedAt": string("Stopped."),
+    "sourceServiceRevisions": array("The revision deployed from.", SERVICE_REVISION),
+    "targetServiceRevision": SERVICE_REVISION,
+    "rollback": obj("Set once it rolls back.", {
+        "reason": string("Why."), "startedAt": string("When."),
+        "serviceRevisionArn": string("The revision rolled back to."),
+    }),
 })
 
 STATUS: Schema = obj("Observed state, as DescribeServices shows it.", {
@@ -216,16 +313,22 @@ STATUS: Schema = obj("Observed state, as DescribeServices shows it.", {
     "runningTasks": strings("Task ids (pod names) in RUNNING; the operator compares it with "
                             "the next observation to report tasks started and stopped."),
     "events": array("Recent events, newest first.", EVENT, max_items=100),
-    "rollback": obj("Set when the circuit breaker rolled the service back; the service keeps "
+    "rollback": obj("Set when the circuit breaker or an alarm rolled the service back; the "
+                    "service keeps "
                     "the `to` revision until its task definition resolves to another one.", {
         "from": string("The failed family:revision."),
         "to": string("The family:revision rolled back to."),
         "failedDeploymentId": string("The failed deployment."),
         "deploymentId": string("The deployment rolled back to."),
     }),
+    "serviceDeployments": array(
+        "BLUE_GREEN, CANARY and LINEAR deployments as DescribeServiceDeployments shows them, "
+        "latest first (at most 10); the one in flight is where a restarted operator resumes.",
+        SERVICE_DEPLOYMENT, max_items=10),
     "unsupportedFields": strings("Fields the operator cannot honour."),
     "observedGeneration": integer("The .metadata.generation last acted on."),
-    "conditions": array("Conditions: Valid, Available, Progressing, SteadyState.", condition()),
+    "conditions": array("Conditions: Valid, Available, Progressing, SteadyState, "
+                        "TasksPlaced, Supported, AlarmsChecked.", condition()),
 })
 
 
@@ -233,7 +336,7 @@ def crd() -> Schema:
     from . import custom_resource_definition
     return custom_resource_definition(
         kind="Service", plural="ecsservices", singular="ecsservice", short_names=["esvc"],
-        spec=SPEC, status=STATUS,
+        spec=nullable_fields(SPEC, keep=("desiredCount",)), status=STATUS,
         scale={"specReplicasPath": ".spec.desiredCount",
                "statusReplicasPath": ".status.runningCount",
                "labelSelectorPath": ".status.selector"},

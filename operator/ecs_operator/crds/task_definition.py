@@ -3,7 +3,29 @@
 from __future__ import annotations
 
 from .schema import (Schema, array, boolean, condition, free_form, int_or_string, integer,
-                     key_value_pairs, obj, string, string_map, strings, tags)
+                     key_value_pairs, nullable_fields, obj, string, string_map, strings, tags)
+
+COMPATIBILITIES = ["EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"]
+OS_FAMILIES = ["LINUX", "WINDOWS_SERVER_2016_FULL", "WINDOWS_SERVER_2019_FULL",
+               "WINDOWS_SERVER_2019_CORE", "WINDOWS_SERVER_2004_CORE", "WINDOWS_SERVER_20H2_CORE",
+               "WINDOWS_SERVER_2022_FULL", "WINDOWS_SERVER_2022_CORE", "WINDOWS_SERVER_2025_FULL",
+               "WINDOWS_SERVER_2025_CORE"]
+
+UNIQUE_NAMES_RULE = (
+    "self.containerDefinitions.all(c, self.containerDefinitions.exists_one(d, d.name == c.name))",
+    "containerDefinitions: container names must be unique in a task definition; rename the "
+    "duplicate", ".containerDefinitions")
+ESSENTIAL_RULE = (
+    "self.containerDefinitions.exists(c, !has(c.essential) || c.essential)",
+    "containerDefinitions: at least one container must be essential; set essential: true on "
+    "the main container", ".containerDefinitions")
+# ECS: "for tasks using the Fargate launch type, the max stop timeout value is 120 seconds".
+FARGATE_STOP_TIMEOUT_RULE = (
+    "!has(self.requiresCompatibilities) || !self.requiresCompatibilities.exists(x, "
+    "x == 'FARGATE') || self.containerDefinitions.all(c, !has(c.stopTimeout) || "
+    "c.stopTimeout <= 120)",
+    "containerDefinitions[].stopTimeout: at most 120 seconds when requiresCompatibilities "
+    "includes FARGATE; lower it or drop FARGATE", ".containerDefinitions")
 
 HEALTH_CHECK = obj(
     "Container health check, run inside the container. Becomes readiness and liveness exec "
@@ -14,16 +36,14 @@ HEALTH_CHECK = obj(
             '["CMD-SHELL", "cmd || exit 1"] runs it with /bin/sh -c. Exit code 0 is healthy.',
             {"type": "string"}, min_items=1),
         "interval": integer("Seconds between checks.", minimum=5, maximum=300, default=30),
-        "timeout": integer("Seconds to wait for a check before it counts as failed.",
-                           minimum=2, maximum=120, default=5),
+        "timeout": integer("Seconds to wait for a check before it counts as failed (ECS sets "
+                           "no bound relative to interval).", minimum=2, maximum=60, default=5),
         "retries": integer("Consecutive failures before the container is unhealthy.",
                            minimum=1, maximum=10, default=3),
         "startPeriod": integer("Grace period in seconds before failed checks count.",
                                minimum=0, maximum=300),
     },
     required=["command"],
-    rules=[("self.timeout < self.interval",
-            "healthCheck.timeout must be less than healthCheck.interval")],
 )
 
 PORT_MAPPING = obj("A port the container listens on.", {
@@ -73,7 +93,8 @@ CONTAINER_DEFINITION = obj(
                            }, required=["containerName", "condition"])),
         "startTimeout": integer("Seconds to wait for dependencies (not supported).", minimum=0),
         "stopTimeout": integer("Seconds to wait after SIGTERM before SIGKILL; becomes "
-                               "terminationGracePeriodSeconds.", minimum=0, maximum=120),
+                               "terminationGracePeriodSeconds. At most 120 with FARGATE.",
+                               minimum=0),
         "user": string("User (uid, uid:gid) to run as; numeric forms become runAsUser/runAsGroup."),
         "privileged": boolean("Run privileged."),
         "readonlyRootFilesystem": boolean("Mount the root filesystem read-only."),
@@ -82,9 +103,11 @@ CONTAINER_DEFINITION = obj(
                 "add": strings("Capabilities to add, e.g. NET_ADMIN."),
                 "drop": strings("Capabilities to drop."),
             }),
-            "initProcessEnabled": boolean("Run an init process (not supported)."),
-            "sharedMemorySize": integer("/dev/shm size in MiB (not supported)."),
-            "tmpfs": array("tmpfs mounts (not supported).", free_form("A tmpfs mount.")),
+            "initProcessEnabled": boolean("Run an init process: the pod shares one process "
+                                          "namespace, whose pause process reaps zombies."),
+            "sharedMemorySize": integer("/dev/shm size in MiB: a memory-backed emptyDir."),
+            "tmpfs": array("tmpfs mounts: memory-backed emptyDirs (mountOptions are not "
+                            "supported).", free_form("A tmpfs mount.")),
             "devices": array("Host devices (not supported).", free_form("A device.")),
             "maxSwap": integer("Swap limit (not supported)."),
             "swappiness": integer("Swappiness (not supported)."),
@@ -108,15 +131,20 @@ CONTAINER_DEFINITION = obj(
                                       "collects stdout/stderr)."),
         "firelensConfiguration": free_form("FireLens log router configuration (not supported)."),
         "ulimits": array("ulimits (not supported).", free_form("A ulimit.")),
-        "links": strings("Legacy container links (not supported)."),
-        "hostname": string("Container hostname (not supported)."),
-        "dnsServers": strings("DNS servers (not supported per container)."),
-        "dnsSearchDomains": strings("DNS search domains (not supported per container)."),
+        "links": strings("Legacy container links: name[:alias] resolve to 127.0.0.1."),
+        "hostname": string("Hostname: the pod's spec.hostname (one per pod)."),
+        "dnsServers": strings("DNS servers: added to the pod's dnsConfig after the "
+                              "cluster DNS."),
+        "dnsSearchDomains": strings("DNS search domains: the pod's dnsConfig searches."),
         "dockerSecurityOptions": strings("Docker security options (not supported)."),
-        "systemControls": array("sysctls (not supported).", free_form("A sysctl.")),
-        "resourceRequirements": array("GPUs and accelerators (not supported).",
+        "systemControls": array("sysctls: the pod's securityContext.sysctls.",
+                                free_form("A sysctl.")),
+        "resourceRequirements": array("GPUs (nvidia.com/gpu) and accelerators (not "
+                                      "supported).",
                                       free_form("A resource requirement.")),
-        "repositoryCredentials": free_form("Private registry credentials (not supported)."),
+        "repositoryCredentials": free_form(
+            "Private registry credentials: an imagePullSecret (type "
+            "kubernetes.io/dockerconfigjson) named after the Secrets Manager secret."),
         "disableNetworking": boolean("Disable networking (not supported)."),
         "restartPolicy": free_form("Container restart policy (not supported)."),
         "credentialSpecs": strings("Credential specs (not supported)."),
@@ -134,13 +162,16 @@ VOLUME = obj("A volume the task's containers can mount.", {
         "A Docker volume; scope task becomes emptyDir, shared becomes a PVC named after the "
         "volume.", {
             "scope": string("task or shared.", enum=["task", "shared"]),
-            "autoprovision": boolean("Create the volume if it does not exist."),
+            "autoprovision": boolean("Create the volume if it does not exist: the operator "
+                                     "creates the PVC from the default StorageClass."),
             "driver": string("Volume driver."),
             "driverOpts": string_map("Driver options."),
             "labels": string_map("Volume labels."),
         }),
     "efsVolumeConfiguration": obj(
-        "An EFS file system; becomes a PersistentVolumeClaim named after the volume.", {
+        "An EFS file system; becomes a PersistentVolumeClaim named after the volume, which the "
+        "operator creates with its EFS CSI PersistentVolume when the TaskDefinition is "
+        "annotated ecs.operator.dev/provision-efs: \"true\".", {
             "fileSystemId": string("EFS file system id."),
             "rootDirectory": string("Directory in the file system."),
             "transitEncryption": string("ENABLED or DISABLED.", enum=["ENABLED", "DISABLED"]),
@@ -164,22 +195,27 @@ SPEC: Schema = obj(
         "memory": int_or_string('Task memory: MiB ("512") or GB ("2 GB"). Shared among '
                                 "containers that set no memory."),
         "networkMode": string("Docker networking mode. host becomes hostNetwork; the others use "
-                              "the pod network.", enum=["bridge", "host", "awsvpc", "none"]),
+                              "the pod network (default: Windows' default network, which ECS "
+                              "accepts though its API model does not list it).",
+                              enum=["bridge", "host", "awsvpc", "none", "default"]),
         "volumes": array("Volumes the containers can mount.", VOLUME),
         "taskRoleArn": string("IAM role for the task (not supported: use a ServiceAccount)."),
         "executionRoleArn": string("IAM role for the agent (not needed on Kubernetes)."),
-        "requiresCompatibilities": strings("Launch types the definition is validated for."),
+        "requiresCompatibilities": array("Launch types the definition is validated for.",
+                                         string("A launch type.", enum=COMPATIBILITIES)),
         "pidMode": string("PID namespace: task shares one process namespace among the "
                           "containers (shareProcessNamespace), host uses the node's (hostPID).",
                           enum=["host", "task"]),
         "ipcMode": string("IPC namespace: host becomes hostIPC; task is the pod default; none "
                           "is not supported.", enum=["host", "task", "none"]),
-        "placementConstraints": array("Task placement constraints.",
+        "placementConstraints": array("Task placement constraints (memberOf): node affinity "
+                                      "that holds together with the Service's or Task's.",
                                       free_form("A placement constraint.")),
         "runtimePlatform": obj("OS and CPU architecture; becomes a nodeSelector on "
                                "kubernetes.io/arch and kubernetes.io/os.", {
             "cpuArchitecture": string("X86_64 or ARM64.", enum=["X86_64", "ARM64"]),
-            "operatingSystemFamily": string("LINUX or a Windows family."),
+            "operatingSystemFamily": string("LINUX or a Windows family.",
+                                            enum=OS_FAMILIES),
         }),
         "ephemeralStorage": obj("Ephemeral storage.", {
             "sizeInGiB": integer("Size in GiB.", minimum=21, maximum=200),
@@ -191,13 +227,7 @@ SPEC: Schema = obj(
         "tags": tags(),
     },
     required=["containerDefinitions"],
-    rules=[(
-        "self.containerDefinitions.all(c, self.containerDefinitions.exists_one(d, d.name == c.name))",
-        "containerDefinitions: container names must be unique",
-    ), (
-        "self.containerDefinitions.exists(c, !has(c.essential) || c.essential)",
-        "containerDefinitions: at least one container must be essential",
-    )],
+    rules=[UNIQUE_NAMES_RULE, ESSENTIAL_RULE, FARGATE_STOP_TIMEOUT_RULE],
 )
 
 STATUS: Schema = obj("Observed state, written by the operator.", {
@@ -206,6 +236,16 @@ STATUS: Schema = obj("Observed state, written by the operator.", {
     "family": string("The family the revisions are recorded under."),
     "observedGeneration": integer("The .metadata.generation last recorded."),
     "unsupportedFields": strings("Fields the operator cannot honour (see the Valid condition)."),
+    "requires": array(
+        "What must exist before the tasks can start and the operator does not create: "
+        "PersistentVolumeClaims of shared Docker volumes without autoprovision and of EFS "
+        "volumes (unless annotated ecs.operator.dev/provision-efs: \"true\"), image pull "
+        "Secrets (type kubernetes.io/dockerconfigjson) of repositoryCredentials.",
+        obj("One object the tasks need.", {
+            "kind": string("PersistentVolumeClaim or Secret."),
+            "name": string("Its name, in the TaskDefinition's namespace."),
+            "why": string("Which field needs it, and how to create it."),
+        })),
     "conditions": array("Conditions: Valid.", condition()),
 })
 
@@ -214,7 +254,7 @@ def crd() -> Schema:
     from . import custom_resource_definition
     return custom_resource_definition(
         kind="TaskDefinition", plural="taskdefinitions", short_names=["td"],
-        spec=SPEC, status=STATUS,
+        spec=nullable_fields(SPEC), status=STATUS,
         printer_columns=[
             ("Family", "string", ".status.family", "The task definition family."),
             ("Revision", "integer", ".status.revision", "The latest revision."),

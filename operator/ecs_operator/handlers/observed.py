@@ -252,11 +252,12 @@ class Coalescer:
         """Runs `work(key)` again in `delay` seconds, or sooner if marks bring it forward.
 
         Called by `work(key)` itself, when what it found may wait (see status_pacing); the
-        run is scheduled when the work returns."""
+        run is scheduled when the work returns. Called twice, the sooner run is kept."""
         with self._ready:
             if key not in self._running:
                 raise RuntimeError(f"defer({key}) outside work({key})")
-            self._later[key] = time.monotonic() + delay
+            due = time.monotonic() + delay
+            self._later[key] = min(due, self._later.get(key, due))
 
     def _report_depth(self) -> None:
         """With the lock held. As a workqueue's depth: what waits for a worker, not what is

@@ -23,12 +23,14 @@ from .. import k8s, metrics
 from ..translate.autoscaling import is_autoscaled
 from ..translate.conditions import condition_status
 from ..translate.daemon import daemon_desired_count, daemon_observation
-from ..translate.service import pod_disruption_budget
+from ..translate.deployment_alarms import seconds_until_next_check
+from ..translate.disruption_budget import pod_disruption_budget
 from ..translate.service_objects import ServiceObjects, desired_count_set_by, initial_replicas, \
     is_daemon, with_earned_budget
 from ..translate.service_status import Observed, Problem, is_healthy, service_status
 from ..translate.status_pacing import seconds_to_wait
 from . import service_state as state
+from .alarm_watch import alarm_reading, check_interval
 from .observed import VIEWS
 
 PLURAL = "ecsservices"
@@ -80,12 +82,17 @@ def write_status(service: dict, resolution: Resolution,
     previous = copy.deepcopy(service.get("status") or {})
     spec = service.get("spec", {})
     observed, effective = observe(namespace, name, spec)
+    now = _clock()
     result = service_status(
         name=name, generation=int(meta.get("generation", 1)), spec=effective,
         previous=previous, observed=observed, task_definition=resolution.task_definition,
-        problem=resolution.problem, unsupported=resolution.unsupported, now=_clock(),
-        desired_count_set_by=desired_count_set_by(name, spec))
+        problem=resolution.problem, unsupported=resolution.unsupported, now=now,
+        desired_count_set_by=desired_count_set_by(name, spec),
+        alarms=alarm_reading(namespace, name, effective, previous, resolution.task_definition))
     metrics.STATES.service(namespace, name, result.status)
+    if defer is not None and (again := seconds_until_next_check(
+            result.status, effective, check_interval(), now)) is not None:
+        defer(again)  # a deployment with alarms: ask Prometheus again, pod events or not
     if result.status == previous:
         state.remember(service, previous)
         return previous
@@ -181,8 +188,9 @@ def add_earned_budget(namespace: str, name: str) -> None:
                       budget_exists=False).objects:
             return
         k8s.apply(budget)
-        log.info("service %s/%s: its healthy tasks reached the minimum (%s); "
-                 "PodDisruptionBudget created", namespace, name, budget["spec"]["minAvailable"])
+        log.info("service %s/%s: its healthy tasks reached the minimum; PodDisruptionBudget "
+                 "created (%s)", namespace, name,
+                 {k: v for k, v in budget["spec"].items() if k != "selector"})
         if (namespace, name) in state.applied:  # unknown after a restart: the resume prunes
             state.applied[(namespace, name)] = state.applied[(namespace, name)] | {
                 ("PodDisruptionBudget", name)}

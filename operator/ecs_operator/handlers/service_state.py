@@ -10,6 +10,7 @@ import collections
 import threading
 
 from .. import metrics
+from . import alarm_watch
 
 Key = tuple[str, str]
 
@@ -37,6 +38,7 @@ def forget(namespace: str, name: str) -> None:
     applied.pop((namespace, name), None)
     reverted.pop((namespace, name), None)
     written_at.pop((namespace, name), None)
+    alarm_watch.forget(namespace, name)
     metrics.STATES.service(namespace, name, None)
     with _gone_lock:
         _gone[(namespace, name)] = None

@@ -22,6 +22,7 @@ from .. import k8s, metrics
 from ..models.task_definition import TaskDefinitionSpec
 from ..translate.autoscaling import is_autoscaled
 from ..translate.drift import spec_changed_by
+from ..translate.ecs_documents import without_nulls
 from ..translate.errors import TaskDefinitionNotFound, TranslationError
 from ..translate.names import GROUP, LABEL_MANAGED_BY, LABEL_REVISION, LABEL_SERVICE, \
     MANAGED_BY, family_slug, parse_reference
@@ -72,7 +73,7 @@ def reconcile(namespace: str, name: str, new: dict | None = None) -> Resolution 
         if service is None or service["metadata"].get("deletionTimestamp"):
             state.forget(namespace, name)
             return None
-        spec = service.get("spec", {})
+        spec = without_nulls(service.get("spec") or {})
         unsupported = unsupported_service_fields(spec)
         rollback = (service.get("status") or {}).get("rollback")
         try:
@@ -97,7 +98,7 @@ def reconcile(namespace: str, name: str, new: dict | None = None) -> Resolution 
 def _apply(service: dict, family: str, revision: int, model: TaskDefinitionSpec,
            pod: PodTranslation) -> Resolution:
     """Applies everything the Service becomes and deletes what it no longer needs."""
-    meta, spec = service["metadata"], service.get("spec", {})
+    meta, spec = service["metadata"], without_nulls(service.get("spec") or {})
     namespace, name, uid = meta["namespace"], meta["name"], meta["uid"]
     # Only the autoscaling handover needs to look at the live Deployment.
     current = k8s.get_deployment(namespace, name) \
@@ -241,7 +242,7 @@ def task_definition_revised(namespace: str, family: str, revision: int) -> None:
     """
     for service in k8s.list_custom(PLURAL, namespace):
         try:
-            ref_family, pinned = parse_reference(service.get("spec", {}).get("taskDefinition", ""))
+            ref_family, pinned = parse_reference(without_nulls(service.get("spec") or {}).get("taskDefinition", ""))
         except TranslationError:
             continue
         if ref_family == family and (pinned is None or pinned == revision):

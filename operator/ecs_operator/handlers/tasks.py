@@ -26,6 +26,7 @@ from ..translate.names import GROUP
 from ..translate.pod import pod_spec
 from ..translate.task import LABEL_TASK, STOPPED, apply_overrides, stop_cause, \
     stopped_task_expired, task_pod, task_status, unsupported_task_fields
+from ..translate.volume_claims import claim_objects
 from .services import resolve_task_definition
 from .validation import describe_validation_error
 
@@ -63,7 +64,9 @@ def _pod_facts(pod: dict | None, previous: dict) -> tuple[set[str], set[str]]:
     return {n for n in listed.split(",") if n}, checked
 
 
-def _build_pod(task: dict) -> tuple[dict, str, list[str]]:
+def _build_pod(task: dict) -> tuple[dict, str, list[str], list[dict]]:
+    """The task's pod, its task definition, what is not honoured, and the volumes ECS would
+    create when the task starts (autoprovisioned shared Docker volumes)."""
     meta, spec = task["metadata"], task["spec"]
     family, revision, td_spec = resolve_task_definition(meta["namespace"], spec["taskDefinition"])
     try:
@@ -75,7 +78,8 @@ def _build_pod(task: dict) -> tuple[dict, str, list[str]]:
                    family=family, revision=revision, pod=translation, spec=spec)
     unsupported = sorted(unsupported_task_fields(spec)
                          + [f"taskDefinition.{u}" for u in translation.unsupported])
-    return pod, f"{family}:{revision}", unsupported
+    volumes = claim_objects(translation.claims, meta["namespace"], provision_efs=False)
+    return pod, f"{family}:{revision}", unsupported, volumes
 
 
 def reconcile_task(namespace: str, name: str) -> str | None:
@@ -89,7 +93,7 @@ def reconcile_task(namespace: str, name: str) -> str | None:
         started = previous.get("lastStatus") == STOPPED or previous.get("podName")
         if not started and task["spec"].get("desiredStatus") != STOPPED:
             try:
-                pod, resolved, unsupported = _build_pod(task)
+                pod, resolved, unsupported, volumes = _build_pod(task)
             except TranslationError as error:
                 reason = "TaskDefinitionNotFound" \
                     if isinstance(error, TaskDefinitionNotFound) else "InvalidTask"
@@ -106,6 +110,13 @@ def reconcile_task(namespace: str, name: str) -> str | None:
                 k8s.patch_status(PLURAL, namespace, name, status, previous)
                 kopf.warn(task, reason=reason, message=str(error))
                 return str(error)
+            try:
+                k8s.create_missing_volumes(volumes)
+            except ApiException as error:
+                # The pod waits (Pending) for its claim; the task still starts.
+                kopf.warn(task, reason="VolumeNotCreated",
+                          message=f"could not create the volumes the task needs: "
+                                  f"{error.status} {error.reason}")
             try:
                 k8s.create_pod(pod, namespace)
             except ApiException as error:

@@ -1,16 +1,11 @@
-"""Turning pydantic's validation errors into one message that names the field."""
+"""Turning pydantic's validation errors into one message that names the field.
+
+The function lives in ``translate.errors`` so that ``kubectl ecs import`` words a refusal
+exactly as the operator's status condition does.
+"""
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from ..translate.errors import describe_validation_error
 
-
-def _path(location: tuple) -> str:
-    text = ""
-    for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def describe_validation_error(error: ValidationError) -> str:
-    return "; ".join(f"{_path(e['loc'])}: {e['msg']}" for e in error.errors())
+__all__ = ["describe_validation_error"]

@@ -6,15 +6,17 @@ import time.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent import futures
 from typing import Any
 
 from kubernetes import client, config
 from kubernetes.client.rest import ApiException
+from urllib3 import HTTPHeaderDict
 
 from ..metrics import API_REQUESTS
 from ..translate.names import FIELD_MANAGER, GROUP, LABEL_FAMILY, LABEL_MANAGED_BY, \
@@ -33,6 +35,7 @@ _PATHS = {
     "Pod": ("/api/v1", "pods"),
     "Service": ("/api/v1", "services"),
     "HorizontalPodAutoscaler": ("/apis/autoscaling/v2", "horizontalpodautoscalers"),
+    "PersistentVolumeClaim": ("/api/v1", "persistentvolumeclaims"),
 }
 # What a Service may own besides its pods, each labelled with the ECS service's name.
 SERVICE_OWNED_KINDS = ("Deployment", "DaemonSet", "PodDisruptionBudget", "Service",
@@ -71,6 +74,46 @@ def _api_client() -> client.ApiClient:
     return _client
 
 
+_identity = threading.local()
+
+
+@contextlib.contextmanager
+def acting_as(user: str, groups: tuple[str, ...] = ()) -> Iterator[None]:
+    """This thread's calls impersonate `user` (and its groups): the API server authorises each
+    as that identity, so its RBAC decides. The process's own identity needs the impersonate
+    verb on users and groups."""
+    _identity.current = (user, groups)
+    try:
+        yield
+    finally:
+        _identity.current = None
+
+
+@contextlib.contextmanager
+def as_itself() -> Iterator[None]:
+    """Within `acting_as`: calls made with the process's own identity (the ECS API checks a
+    cluster exists this way, which a namespaced Role cannot grant)."""
+    saved = getattr(_identity, "current", None)
+    _identity.current = None
+    try:
+        yield
+    finally:
+        _identity.current = saved
+
+
+def _impersonation(headers: dict) -> dict | HTTPHeaderDict:
+    current = getattr(_identity, "current", None)
+    if current is None:
+        return headers
+    user, groups = current
+    # One Impersonate-Group header per group: the API server reads a comma as part of a name.
+    combined = HTTPHeaderDict(headers)
+    combined.add("Impersonate-User", user)
+    for group in groups:
+        combined.add("Impersonate-Group", group)
+    return combined
+
+
 def _call(method: str, path: str, *, body: Any = None, query: list | None = None,
           content_type: str = "application/json") -> Any:
     api = _api_client()
@@ -79,7 +122,7 @@ def _call(method: str, path: str, *, body: Any = None, query: list | None = None
         method, path, query_params=query or [],
         header_params={"Content-Type": content_type, "Accept": "application/json"},
         body=body, auth_settings=["BearerToken"])
-    response = api.call_api(method, url, header_params=headers, body=payload)
+    response = api.call_api(method, url, header_params=_impersonation(headers), body=payload)
     response.read()
     if not 200 <= response.status < 300:
         raise ApiException(http_resp=response)
@@ -117,6 +160,31 @@ def create(obj: dict, namespace: str) -> dict:
     prefix, plural = _PATHS[obj["kind"]]
     return _call("POST", f"{prefix}/namespaces/{namespace}/{plural}", body=obj,
                  query=[("fieldManager", FIELD_MANAGER)])
+
+
+def create_missing_volumes(objects: list[dict]) -> list[str]:
+    """Creates the PersistentVolumes and claims that do not exist yet; never changes one that
+    does (a user may have made it, or resized it). Returns "Kind/name" of those created."""
+    created = []
+    for obj in objects:
+        meta = obj["metadata"]
+        if obj["kind"] == "PersistentVolume":
+            path = "/api/v1/persistentvolumes"
+        else:
+            prefix, plural = _PATHS[obj["kind"]]
+            path = f"{prefix}/namespaces/{meta['namespace']}/{plural}"
+        try:
+            create_at(path, obj, FIELD_MANAGER)
+        except ApiException as error:
+            if error.status != 409:
+                raise
+        else:
+            created.append(f"{obj['kind']}/{meta['name']}")
+    return created
+
+
+def get_persistent_volume(name: str) -> dict | None:
+    return get(f"/api/v1/persistentvolumes/{name}")
 
 
 def get_custom(plural: str, namespace: str, name: str) -> dict | None:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 import click
 import yaml
 
-FIELD_MANAGER = "kubectl-ecs"
 OUTPUTS = ("table", "json", "yaml")
 
 

@@ -6,9 +6,10 @@ import click
 
 from ..translate.names import parse_reference
 from ..translate.errors import TranslationError
-from . import shapes, tables
+from ..translate import ecs_shapes as shapes
+from . import tables
 from .app import Session, api_errors, cli, common_options, emit, fail, progress
-from .resources import force_new_deployment, get_service, patch_service_spec
+from ..k8s.ecs_resources import force_new_deployment, get_service, patch_service_spec
 from .waiting import WaitFailed, primary_deployment, wait_for_service
 
 

@@ -7,10 +7,11 @@ import json
 import click
 
 from ..translate.errors import TranslationError
-from ..translate.names import API_VERSION, LABEL_FAMILY, family_slug, parse_reference
-from . import shapes, tables
+from ..translate.names import API_VERSION, family_slug, parse_reference
+from ..translate import ecs_shapes as shapes
+from . import tables
 from .app import Session, api_errors, cli, common_options, emit, fail
-from .resources import create_task, get_task, list_service_pods, list_tasks, \
+from ..k8s.ecs_resources import create_task, get_task, list_service_pods, list_tasks, \
     stop_service_pod, stop_task
 from .service_cmds import split_names
 from .waiting import WaitFailed, describe, wait_for_tasks
@@ -30,26 +31,10 @@ def list_tasks_command(session: Session, service_name: str | None, family: str |
                        started_by: str | None, desired_status: str) -> None:
     """List task ARNs: RunTask tasks and the services' tasks, as ListTasks."""
     namespace = session.namespace
-    tasks = []
-    if service_name is None:
-        tasks += [shapes.task_from_resource(t) for t in list_tasks(namespace)]
+    tasks = list_tasks(namespace) if service_name is None else []
     pods = list_service_pods(namespace, service_name)
-    if family:
-        wanted = family_slug(family)
-        pods = [p for p in pods if (p["metadata"].get("labels") or {}).get(LABEL_FAMILY) == wanted]
-    tasks += [shapes.task_from_pod(p) for p in pods]
-    arns = sorted(t["taskArn"] for t in tasks if matches(t, family, started_by, desired_status))
+    arns = shapes.listed_task_arns(tasks, pods, family, started_by, desired_status)
     emit(session, {"taskArns": arns}, tables.task_arns)
-
-
-def matches(task: dict, family: str | None, started_by: str | None, desired: str) -> bool:
-    """ListTasks' filters; RUNNING also lists PENDING tasks, whose desiredStatus is RUNNING."""
-    if family and task["taskDefinitionArn"].split(":")[0] != family:
-        return False
-    if started_by and task.get("startedBy") != started_by:
-        return False
-    wanted = "RUNNING" if desired == "PENDING" else desired
-    return task["desiredStatus"] == wanted
 
 
 @cli.command("describe-tasks")

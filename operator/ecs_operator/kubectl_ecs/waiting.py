@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from ..translate.conditions import condition_status
 from .app import progress
-from .resources import get_service, get_task
-from .shapes import task_from_pod, task_from_resource
+from ..k8s.ecs_resources import get_service, get_task
+from ..translate.ecs_shapes import task_from_pod, task_from_resource
 
 POLL_SECONDS = 1.0
 

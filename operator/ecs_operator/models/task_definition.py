@@ -4,13 +4,17 @@ Attribute names are ECS's own camelCase field names, so an ECS JSON document val
 Every model keeps fields it does not know (``extra="allow"``): the translation reports them
 to the user instead of dropping them silently. Only what pydantic can check on its own is
 validated here (types, enums, ranges); rules that span fields live in ``translate``.
+
+``null`` for any field means the field is absent, as ECS reads it: console exports and
+describe output carry ``"entryPoint": null``, ``"ulimits": null``... The enums and ranges are
+ECS's own (botocore's model, ``models/ecs_shapes.py``; the unit tests compare them).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 
 def _number_as_text(value: object) -> object:
@@ -30,6 +34,13 @@ Port = Annotated[int, Field(ge=0, le=65535)]
 
 class EcsModel(BaseModel):
     model_config = ConfigDict(extra="allow")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_absent(cls, data: object) -> object:
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
 
 
 class KeyValuePair(EcsModel):
@@ -76,7 +87,7 @@ class HealthCheck(EcsModel):
 
     command: list[str] = Field(min_length=1)
     interval: int = Field(default=30, ge=5, le=300)
-    timeout: int = Field(default=5, ge=2, le=120)
+    timeout: int = Field(default=5, ge=2, le=60)
     retries: int = Field(default=3, ge=1, le=10)
     startPeriod: int | None = Field(default=None, ge=0, le=300)
 
@@ -148,7 +159,8 @@ class LinuxParameters(EcsModel):
 class LogConfiguration(EcsModel):
     model_config = ConfigDict(extra="allow")
 
-    logDriver: str
+    logDriver: Literal["json-file", "syslog", "journald", "gelf", "fluentd", "awslogs",
+                       "splunk", "awsfirelens"]
     options: dict[str, Text] = Field(default_factory=dict)
     secretOptions: list[Secret] = Field(default_factory=list)
 
@@ -163,7 +175,8 @@ class FirelensConfiguration(EcsModel):
 class Ulimit(EcsModel):
     model_config = ConfigDict(extra="allow")
 
-    name: str
+    name: Literal["core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice",
+                  "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"]
     softLimit: int
     hardLimit: int
 
@@ -178,7 +191,7 @@ class SystemControl(EcsModel):
 class ResourceRequirement(EcsModel):
     model_config = ConfigDict(extra="allow")
 
-    type: Literal["GPU", "InferenceAccelerator"]
+    type: Literal["GPU", "InferenceAccelerator", "NeuronDevice"]
     value: Text
 
 
@@ -296,7 +309,11 @@ class RuntimePlatform(EcsModel):
     model_config = ConfigDict(extra="allow")
 
     cpuArchitecture: Literal["X86_64", "ARM64"] | None = None
-    operatingSystemFamily: str | None = None
+    operatingSystemFamily: Literal[
+        "LINUX", "WINDOWS_SERVER_2016_FULL", "WINDOWS_SERVER_2019_FULL",
+        "WINDOWS_SERVER_2019_CORE", "WINDOWS_SERVER_2004_CORE", "WINDOWS_SERVER_20H2_CORE",
+        "WINDOWS_SERVER_2022_FULL", "WINDOWS_SERVER_2022_CORE", "WINDOWS_SERVER_2025_FULL",
+        "WINDOWS_SERVER_2025_CORE"] | None = None
 
 
 class EphemeralStorage(EcsModel):
@@ -327,7 +344,9 @@ class TaskDefinitionSpec(EcsModel):
     containerDefinitions: list[ContainerDefinition] = Field(min_length=1)
     cpu: Text | None = None
     memory: Text | None = None
-    networkMode: Literal["bridge", "host", "awsvpc", "none"] | None = None
+    # "default" is not in botocore's enum but ECS accepts it (Windows task definitions use it):
+    # the pod network, as bridge.
+    networkMode: Literal["bridge", "host", "awsvpc", "none", "default"] | None = None
     volumes: list[Volume] = Field(default_factory=list)
     taskRoleArn: str | None = None
     executionRoleArn: str | None = None

@@ -6,6 +6,10 @@ Failed) or whose container restarted (each restart counts, as a crash-looping ta
 failing). The threshold follows ECS's thresholdConfiguration: BOUNDED_PERCENT (the default,
 value 50) is ceil(desiredCount x value / 100) kept within 3..200; UNBOUNDED_PERCENT is the same
 product without bounds (at least 1); COUNT is the value itself.
+
+resetOnHealthyTask (default true, as in ECS): a task of the deployment reaching healthy sets
+the breaker's count back to 0, so only failures since the last task turned healthy trip it.
+The deployment's `failedTasks` keeps counting every failure.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ class BreakerConfig:
     rollback: bool
     threshold_type: str = DEFAULT_THRESHOLD_TYPE
     threshold_value: int = DEFAULT_THRESHOLD_VALUE
+    reset_on_healthy_task: bool = True
 
 
 def breaker_config(spec: dict) -> BreakerConfig:
@@ -35,6 +40,7 @@ def breaker_config(spec: dict) -> BreakerConfig:
         rollback=bool(breaker.get("rollback")),
         threshold_type=threshold.get("type", DEFAULT_THRESHOLD_TYPE),
         threshold_value=int(threshold.get("value", DEFAULT_THRESHOLD_VALUE)),
+        reset_on_healthy_task=breaker.get("resetOnHealthyTask") is not False,
     )
 
 
@@ -58,6 +64,22 @@ def task_failures(pods: list[dict]) -> int:
         failures += sum(int(c.get("restartCount") or 0)
                         for c in status.get("containerStatuses") or [])
     return failures
+
+
+def breaker_count(config: BreakerConfig, earlier: dict, failures: int, healthy: int) -> int:
+    """The failures the breaker counts now, from the deployment as last recorded (`earlier`),
+    its failures in all (`failures`) and its healthy tasks now.
+
+    A task turned healthy since the last record (more healthy tasks than then) resets the
+    count; failures seen in the same observation still count, as their order is unknown."""
+    recorded = int(earlier.get("failedTasks", 0))
+    new_failures = max(failures - recorded, 0)
+    if not earlier:
+        return failures
+    counted = int((earlier.get("circuitBreaker") or {}).get("failureCount", recorded))
+    if config.reset_on_healthy_task and healthy > int(earlier.get("healthyCount", 0)):
+        return new_failures
+    return counted + new_failures
 
 
 def breaker_state(config: BreakerConfig, rollout_state: str | None, failures: int,

@@ -1,16 +1,20 @@
 """ECS environment and secrets -> container env.
 
-A secret's ``valueFrom`` names a Kubernetes Secret and a key in it:
+A secret's ``valueFrom`` names a Kubernetes Secret and a key in it (``secret_reference``;
+the importer and the operator share it, so the Secret the import output asks for is the one
+the pod reads):
 
-- ``arn:aws:secretsmanager:<region>:<account>:secret:<name>`` -> Secret ``<name>``
-  lowercased (e.g. ``db-pass-abcdef``), key = the variable's name. The optional
-  ``:<json-key>`` suffix becomes the key; a version stage or id cannot be honoured and is
-  reported.
-- ``arn:aws:ssm:<region>:<account>:parameter/<path>/<name>`` or a bare parameter path
-  ``/<path>/<name>`` -> Secret ``<name>`` lowercased with ``_`` -> ``-``, key = the
-  variable's name.
-- ``<secret>:<key>`` -> Secret ``<secret>``, key ``<key>``; ``<secret>`` -> key = the
-  variable's name.
+- Secrets Manager ``arn:aws:secretsmanager:<region>:<account>:secret:<name>[-AbCdEf]``
+  ``[:<json-key>[:<version-stage>[:<version-id>]]]`` -> Secret ``<name>`` without the
+  6-character suffix ECS appends to secret names (``-`` + 6 letters or digits, only when it is
+  there), ``/`` (and any other character a Secret name cannot hold) -> ``-``, lower case;
+  key = the JSON key, else the variable's name. A version stage or id cannot be honoured and
+  is reported.
+- SSM ``arn:aws:ssm:<region>:<account>:parameter/<path>`` or a parameter name, with or
+  without a leading ``/`` (``/prod/db/password``, ``DB_PASSWORD``) -> Secret named after the
+  whole path the same way (``prod-db-password``), key = the variable's name.
+- ``<secret>:<key>`` (already a valid Secret name and key) -> Secret ``<secret>``, key
+  ``<key>``; ``<secret>`` -> key = the variable's name.
 
 The user (or an external-secrets controller) creates those Secrets.
 """
@@ -22,11 +26,15 @@ from dataclasses import dataclass
 
 from ..models.task_definition import ContainerDefinition
 from .errors import TranslationError
-from .pod_naming import is_dns_subdomain
+from .pod_naming import MAX_SUBDOMAIN_LENGTH, is_dns_subdomain
 
 _SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]{1,253}$")
+_NOT_IN_SECRET_NAME = re.compile(r"[^a-z0-9.]+")
+_NOT_IN_SECRET_KEY = re.compile(r"[^-._a-zA-Z0-9]")
+# Secrets Manager appends "-" and six random letters or digits to every secret's name.
+_RANDOM_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 _SECRETS_MANAGER_FIELDS = 7  # arn:aws:secretsmanager:region:account:secret:name
-_ARN_FIELDS = 6
+_SSM_ARN_FIELDS = 6          # arn:aws:ssm:region:account:parameter/path
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,7 @@ class SecretReference:
     name: str
     key: str
     pins_version: bool = False
+    source: str = ""
 
 
 def container_env(container: ContainerDefinition, path: str) -> tuple[list[dict], list[str]]:
@@ -51,14 +60,13 @@ def container_env(container: ContainerDefinition, path: str) -> tuple[list[dict]
 
 
 def secret_reference(value_from: str, variable: str, path: str) -> SecretReference:
+    """The Kubernetes Secret and key a secret's ``valueFrom`` stands for."""
     if value_from.startswith("arn:"):
-        reference = _from_arn(value_from, variable, path)
-    elif value_from.startswith("/"):
-        reference = SecretReference(_ssm_secret_name(value_from), variable)
-    else:
-        reference = _from_plain(value_from, variable, path)
-    _check(reference, value_from, path)
-    return reference
+        return _from_arn(value_from, variable, path)
+    name, separator, key = value_from.partition(":")
+    if is_dns_subdomain(name) and (not separator or _SECRET_KEY.match(key)):
+        return SecretReference(name, key or variable, source=f"Secret {name}")
+    return _ssm_reference(value_from, variable, path)
 
 
 def _from_arn(arn: str, variable: str, path: str) -> SecretReference:
@@ -67,35 +75,34 @@ def _from_arn(arn: str, variable: str, path: str) -> SecretReference:
     if service == "secretsmanager" and len(fields) >= _SECRETS_MANAGER_FIELDS \
             and fields[5] == "secret":
         name, json_key, *version = fields[6:] + ["", "", ""]
-        return SecretReference(name.lower(), json_key or variable, pins_version=any(version))
-    if service == "ssm" and len(fields) == _ARN_FIELDS and fields[5].startswith("parameter/"):
-        return SecretReference(_ssm_secret_name(fields[5]), variable)
+        return SecretReference(
+            _secret_name(_RANDOM_SUFFIX.sub("", name), arn, path),
+            _secret_key(json_key or variable), pins_version=any(version),
+            source=f"Secrets Manager secret {name}" + (f", JSON key {json_key}" if json_key
+                                                       else ""))
+    if service == "ssm" and len(fields) == _SSM_ARN_FIELDS and fields[5].startswith("parameter"):
+        return _ssm_reference(fields[5][len("parameter"):], variable, path)
     raise TranslationError(
         f'{path}: cannot read "{arn}": expected a Secrets Manager ARN '
         f"(arn:aws:secretsmanager:<region>:<account>:secret:<name>) or an SSM parameter ARN "
         f"(arn:aws:ssm:<region>:<account>:parameter/<name>)")
 
 
-def _ssm_secret_name(parameter: str) -> str:
-    return parameter.rstrip("/").rsplit("/", 1)[-1].lower().replace("_", "-")
+def _ssm_reference(parameter: str, variable: str, path: str) -> SecretReference:
+    return SecretReference(_secret_name(parameter, parameter, path), _secret_key(variable),
+                           source=f"SSM parameter {parameter}")
 
 
-def _from_plain(value_from: str, variable: str, path: str) -> SecretReference:
-    name, separator, key = value_from.partition(":")
-    if separator and (not key or ":" in key):
+def _secret_name(name: str, value_from: str, path: str) -> str:
+    slug = _NOT_IN_SECRET_NAME.sub("-", name.lower()).strip("-.")[:MAX_SUBDOMAIN_LENGTH]
+    slug = slug.rstrip("-.")
+    if not is_dns_subdomain(slug):
         raise TranslationError(
-            f'{path}: cannot read "{value_from}": expected "<secret-name>:<key>" or '
-            f'"<secret-name>"')
-    return SecretReference(name, key or variable)
+            f'{path}: "{value_from}" gives no Kubernetes Secret name (letters, digits, "-" '
+            f'and "."); use the "<secret-name>:<key>" form')
+    return slug
 
 
-def _check(reference: SecretReference, value_from: str, path: str) -> None:
-    if not is_dns_subdomain(reference.name):
-        raise TranslationError(
-            f'{path}: "{value_from}" names the Kubernetes Secret "{reference.name}", which is '
-            f'not a valid Secret name (lowercase letters, digits, "-" and "."); use the '
-            f'"<secret-name>:<key>" form')
-    if not _SECRET_KEY.match(reference.key):
-        raise TranslationError(
-            f'{path}: "{value_from}" gives the Secret key "{reference.key}", which is not a '
-            f'valid key (letters, digits, "-", "_" and ".")')
+def _secret_key(key: str) -> str:
+    """Secret keys hold letters, digits, "-", "_" and "."; anything else becomes "_"."""
+    return _NOT_IN_SECRET_KEY.sub("_", key)[:253]

@@ -9,6 +9,7 @@ co-location. Anything without a faithful equivalent is an error that names the p
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .errors import TranslationError
@@ -283,17 +284,23 @@ def _capacity(spec: dict) -> tuple[list[list[dict]], list[dict], list[str]]:
     return terms, tolerations, unsupported
 
 
-def placement(spec: dict, *, selector: dict) -> Placement:
+def placement(spec: dict, *, selector: dict,
+              task_definition_constraints: Sequence[dict] = ()) -> Placement:
     """Scheduling fields for the tasks of a Service (or a RunTask) spec.
 
     `selector` picks out the tasks that belong together: the ones distinctInstance keeps
-    apart and placement strategies spread or pack.
+    apart and placement strategies spread or pack. `task_definition_constraints`: the task
+    definition's own (memberOf) constraints, which ECS applies together with the service's:
+    a task must satisfy all of them.
     """
     node_terms, tolerations, unsupported = _capacity(spec)
     affinity: list[dict] = []
     anti_affinity: list[dict] = []
-    for index, constraint in enumerate(spec.get("placementConstraints") or []):
-        where = f"placementConstraints[{index}]"
+    constraints = [(f"taskDefinition.placementConstraints[{index}]", constraint)
+                   for index, constraint in enumerate(task_definition_constraints)]
+    constraints += [(f"placementConstraints[{index}]", constraint)
+                    for index, constraint in enumerate(spec.get("placementConstraints") or [])]
+    for where, constraint in constraints:
         kind = constraint.get("type")
         if kind == "distinctInstance":
             anti_affinity.append({"labelSelector": {"matchLabels": selector},

@@ -15,7 +15,18 @@ Pod-level choices made here:
 - ``networkMode`` host -> hostNetwork; bridge, awsvpc or absent -> the pod network;
   none -> reported. ``pidMode`` task -> shareProcessNamespace, host -> hostPID.
   ``ipcMode`` host -> hostIPC; task is what a pod does anyway; none -> reported.
-- ``extraHosts`` of all containers -> hostAliases, one entry per IP address.
+- ``extraHosts`` of all containers -> hostAliases, one entry per IP address; ``links``
+  add their names to 127.0.0.1's (pod_settings).
+- ``hostname``, ``dnsServers`` / ``dnsSearchDomains``, ``systemControls``,
+  ``linuxParameters.initProcessEnabled`` and ``repositoryCredentials`` are set once per pod,
+  merged over the containers (pod_settings); ``linuxParameters.tmpfs`` and
+  ``sharedMemorySize`` become memory-backed emptyDirs (volumes).
+- Task-level ``placementConstraints`` (memberOf) are checked here and kept in
+  ``placement_constraints``: the Service's or Task's placement merges them with its own. One
+  that node affinity cannot express (a regular expression such as ``t3.*``) is reported and
+  left out; one that does not parse is an error, as ECS refuses it.
+- ``requires``: what must exist before a task can start (claims nobody provisions, image
+  pull Secrets), ``claims``: every claim the pod mounts (volume_claims creates some).
 - ``runtimePlatform`` -> nodeSelector on kubernetes.io/arch and kubernetes.io/os.
 - Annotations: ``dockerLabels`` as ``ecs.operator.dev/label.<key>`` (the first container
   wins a clash, the others are reported); the task's cpu/memory as written; the
@@ -38,12 +49,16 @@ from .container_order import ContainerOrder, Role, container_order
 from .container_ports import container_ports
 from .container_security import security_context
 from .errors import TranslationError
+from .placement import member_of
 from .pod_naming import annotation_key, dns_label
+from .pod_settings import LOCALHOST, link_aliases, pod_settings
 from .pod_unsupported import spec_unsupported
 from .probes import health_probes
+from .query_language import QueryError, parse
 from .resources import TaskShare, container_resources, parse_task_cpu, parse_task_memory, \
-    task_share
-from .volumes import pod_volumes, volume_mounts
+    task_share, unsupported_requirements
+from .volume_claims import Requirement, requirements
+from .volumes import MemoryVolumes, VolumeClaim, memory_volumes, pod_volumes, volume_mounts
 
 __all__ = ["PodTranslation", "TranslationError", "container_names", "parse_task_cpu",
            "parse_task_memory", "pod_spec"]
@@ -64,6 +79,10 @@ class PodTranslation:
     spec: dict
     annotations: dict[str, str]
     unsupported: tuple[str, ...]
+    requires: tuple[Requirement, ...] = ()
+    claims: tuple[VolumeClaim, ...] = ()
+    pull_secrets: tuple[str, ...] = ()
+    placement_constraints: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,17 +122,46 @@ def pod_spec(spec: TaskDefinitionSpec) -> PodTranslation:
     context = _Context(spec.networkMode, names, order, task_share(spec), volumes.kubernetes_names)
     unsupported = [*spec_unsupported(spec), *order.unsupported, *volumes.unsupported]
     built = {}
+    pod_volume_list = list(volumes.volumes)
     for index, definition in enumerate(spec.containerDefinitions):
-        built[definition.name], reported = _container(index, definition, context)
-        unsupported += reported
+        memory = memory_volumes(definition, names[definition.name],
+                                f"containerDefinitions[{index}]", volumes.kubernetes_names)
+        built[definition.name], reported = _container(index, definition, context, memory)
+        pod_volume_list += memory.volumes
+        unsupported += reported + memory.unsupported
     pod = _containers(spec, order, built)
-    if volumes.volumes:
-        pod["volumes"] = volumes.volumes
-    settings, reported = _pod_settings(spec)
+    if pod_volume_list:
+        pod["volumes"] = pod_volume_list
+    settings, reported, pull_secrets = _pod_settings(spec)
     pod.update(settings)
     annotations, reported_labels = _annotations(spec, names)
-    unsupported += reported + reported_labels
-    return PodTranslation(pod, annotations, tuple(sorted(set(unsupported))))
+    constraints, reported_constraints = _placement_constraints(spec)
+    unsupported += reported + reported_labels + reported_constraints
+    return PodTranslation(pod, annotations, tuple(sorted(set(unsupported))),
+                          requires=requirements(volumes.claims, pull_secrets),
+                          claims=volumes.claims, pull_secrets=pull_secrets,
+                          placement_constraints=constraints)
+
+
+def _placement_constraints(spec: TaskDefinitionSpec) -> tuple[tuple[dict, ...], list[str]]:
+    """The memberOf constraints node affinity can express; the others are reported (an
+    expression ECS itself would refuse is an error)."""
+    constraints, unsupported = [], []
+    for index, constraint in enumerate(spec.placementConstraints):
+        where = f"placementConstraints[{index}].expression"
+        if not constraint.expression:
+            raise TranslationError(f"{where}: memberOf needs an expression")
+        try:
+            parse(constraint.expression)
+        except QueryError as error:
+            raise TranslationError(f"{where}: {error}") from None
+        try:
+            member_of(constraint.expression, where)
+        except TranslationError:
+            unsupported.append(f"placementConstraints[{index}]")
+            continue
+        constraints.append({"type": constraint.type, "expression": constraint.expression})
+    return tuple(constraints), unsupported
 
 
 def _require_essential(spec: TaskDefinitionSpec) -> None:
@@ -135,8 +183,8 @@ def _containers(spec: TaskDefinitionSpec, order: ContainerOrder, built: Mapping[
     return pod
 
 
-def _container(index: int, definition: ContainerDefinition,
-               context: _Context) -> tuple[dict, list[str]]:
+def _container(index: int, definition: ContainerDefinition, context: _Context,
+               memory: MemoryVolumes) -> tuple[dict, list[str]]:
     path = f"containerDefinitions[{index}]"
     role = context.order.roles[definition.name]
     container = {"name": context.names[definition.name], "image": definition.image,
@@ -154,13 +202,14 @@ def _container(index: int, definition: ContainerDefinition,
         "ports": ports,
         "env": env,
         "resources": container_resources(definition, context.share, path),
-        "volumeMounts": volume_mounts(definition, context.volume_names, path),
+        "volumeMounts": volume_mounts(definition, context.volume_names, path) + memory.mounts,
         **probes,
         "securityContext": security,
         "stdin": definition.interactive,
         "tty": definition.pseudoTerminal,
     })
-    return container, [*unsupported, *reported_env, *reported_user, *reported_probes]
+    return container, [*unsupported, *reported_env, *reported_user, *reported_probes,
+                       *unsupported_requirements(definition, path)]
 
 
 def _set_given(target: dict, values: Mapping[str, object]) -> None:
@@ -180,8 +229,18 @@ def _probes(definition: ContainerDefinition, role: Role, order: ContainerOrder,
     return health_probes(definition.healthCheck, path, gate_on_health=gated), []
 
 
-def _pod_settings(spec: TaskDefinitionSpec) -> tuple[dict, list[str]]:
+def _pod_settings(spec: TaskDefinitionSpec) -> tuple[dict, list[str], tuple[str, ...]]:
     node_selector, unsupported = _node_selector(spec)
+    merged = pod_settings(spec.containerDefinitions, host_network=spec.networkMode == "host",
+                          host_ipc=spec.ipcMode == "host")
+    linked, unsupported_links = link_aliases(spec.containerDefinitions)
+    unsupported += [*merged.unsupported, *unsupported_links]
+    fields = dict(merged.fields)
+    if spec.pidMode == "host" and fields.pop("shareProcessNamespace", None):
+        # Kubernetes refuses a shared process namespace together with the host's.
+        unsupported += [f"containerDefinitions[{index}].linuxParameters.initProcessEnabled"
+                        for index, c in enumerate(spec.containerDefinitions)
+                        if c.linuxParameters and c.linuxParameters.initProcessEnabled]
     stop_timeouts = [d.stopTimeout for d in spec.containerDefinitions if d.stopTimeout is not None]
     settings = {
         "hostNetwork": True if spec.networkMode == "host" else None,
@@ -189,16 +248,17 @@ def _pod_settings(spec: TaskDefinitionSpec) -> tuple[dict, list[str]]:
         "hostPID": True if spec.pidMode == "host" else None,
         "hostIPC": True if spec.ipcMode == "host" else None,
         "terminationGracePeriodSeconds": max(stop_timeouts) if stop_timeouts else None,
-        "hostAliases": _host_aliases(spec),
+        "hostAliases": _host_aliases(spec, linked),
         "nodeSelector": node_selector,
+        **fields,
     }
     pod: dict = {}
     _set_given(pod, settings)
-    return pod, unsupported
+    return pod, unsupported, merged.pull_secrets
 
 
-def _host_aliases(spec: TaskDefinitionSpec) -> list[dict]:
-    hostnames_by_ip: dict[str, list[str]] = {}
+def _host_aliases(spec: TaskDefinitionSpec, linked: list[str]) -> list[dict]:
+    hostnames_by_ip: dict[str, list[str]] = {LOCALHOST: list(linked)} if linked else {}
     for definition in spec.containerDefinitions:
         for entry in definition.extraHosts:
             hostnames = hostnames_by_ip.setdefault(entry.ipAddress, [])

@@ -2,7 +2,9 @@
 
 A field counts only when it asks for something: ``None``, ``False`` and empty values are the
 ECS defaults, which the pod already matches. Unknown fields (kept by the models'
-``extra="allow"``) are always reported, at any depth.
+``extra="allow"``) are always reported, at any depth. Fields that are mapped but can be
+partly unmappable (links, hostname, DNS, sysctls, GPUs, tmpfs...) are reported, entry by
+entry, by the modules that map them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from ..models.task_definition import ContainerDefinition, TaskDefinitionSpec
 TASK_FIELDS = (
     "taskRoleArn",             # use a ServiceAccount (IRSA / Pod Identity) instead
     "executionRoleArn",        # the kubelet pulls images and Secrets are mounted directly
-    "placementConstraints",
     "ephemeralStorage",
     "proxyConfiguration",
     "inferenceAccelerators",
@@ -27,22 +28,12 @@ CONTAINER_FIELDS = (
     "logConfiguration",        # Kubernetes collects stdout/stderr itself
     "firelensConfiguration",
     "ulimits",
-    "links",
-    "hostname",
-    "dnsServers",
-    "dnsSearchDomains",
     "dockerSecurityOptions",
-    "systemControls",
-    "resourceRequirements",
-    "repositoryCredentials",
     "disableNetworking",
     "restartPolicy",
 )
 LINUX_PARAMETER_FIELDS = (
     "devices",
-    "initProcessEnabled",
-    "sharedMemorySize",
-    "tmpfs",
     "maxSwap",
     "swappiness",
 )

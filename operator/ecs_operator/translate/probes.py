@@ -6,6 +6,11 @@ A startPeriod (or a HEALTHY dependency, which must gate the containers started a
 adds a startupProbe with the same command: periodSeconds = interval and failureThreshold =
 ceil(startPeriod / interval) + retries, so failures inside the start period do not count,
 as in ECS.
+
+A command without the ``CMD`` / ``CMD-SHELL`` prefix (AWS's own samples write
+``["/healthcheck"]``) is run directly, as ECS runs it (users of such images report them
+healthy on ECS); ``health_check_warnings`` says so, for the import output and the
+TaskDefinition's Valid condition.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from __future__ import annotations
 import math
 import shlex
 
-from ..models.task_definition import HealthCheck
+from ..models.task_definition import HealthCheck, TaskDefinitionSpec
 from .errors import TranslationError
 
 SHELL = ("/bin/sh", "-c")
+PREFIXES = ("CMD", "CMD-SHELL")
 
 
 def probe_command(health_check: HealthCheck, path: str) -> list[str]:
@@ -24,18 +30,44 @@ def probe_command(health_check: HealthCheck, path: str) -> list[str]:
 
     A single string "CMD-SHELL <text>" or "CMD <exe args>" is accepted too.
     """
-    words = list(health_check.command)
-    if len(words) == 1:
-        words = _split_single_string(words[0])
+    words = _words(health_check)
+    if not words or words[0] not in PREFIXES:
+        return list(health_check.command)
     kind, rest = words[0], words[1:]
-    if kind not in ("CMD", "CMD-SHELL") or not rest:
+    if not rest:
         raise TranslationError(
-            f"{path}.healthCheck.command: must start with \"CMD\" or \"CMD-SHELL\" followed by "
-            f"the command, e.g. [\"CMD-SHELL\", \"curl -f http://localhost/ || exit 1\"]; got "
+            f"{path}.healthCheck.command: {kind} must be followed by the command, e.g. "
+            f"[\"CMD-SHELL\", \"curl -f http://localhost/ || exit 1\"]; got "
             f"{health_check.command}")
     if kind == "CMD-SHELL":
         return [*SHELL, " ".join(rest)]
     return rest
+
+
+def _words(health_check: HealthCheck) -> list[str]:
+    words = list(health_check.command)
+    return _split_single_string(words[0]) if len(words) == 1 else words
+
+
+def unprefixed_command_warning(health_check: HealthCheck, path: str) -> str | None:
+    """A warning when the command lacks the CMD / CMD-SHELL prefix ECS documents."""
+    words = _words(health_check)
+    if words and words[0] in PREFIXES:
+        return None
+    return (f"{path}.healthCheck.command: {health_check.command} has no \"CMD\" or "
+            f"\"CMD-SHELL\" prefix; it runs directly, as ECS runs it (add \"CMD-SHELL\" to "
+            f"run it in /bin/sh)")
+
+
+def health_check_warnings(spec: TaskDefinitionSpec) -> list[str]:
+    found = []
+    for index, container in enumerate(spec.containerDefinitions):
+        if container.healthCheck is not None:
+            warning = unprefixed_command_warning(container.healthCheck,
+                                                 f"containerDefinitions[{index}]")
+            if warning:
+                found.append(warning)
+    return found
 
 
 def _split_single_string(text: str) -> list[str]:

@@ -14,6 +14,11 @@ is shared evenly among the containers that declare none (rounded down, at least 
 CPU becomes their ``requests.cpu``; memory becomes both their ``limits.memory`` and
 ``requests.memory``. A container declares memory through ``memory``, else
 ``memoryReservation``. The task's original values are kept in pod annotations.
+
+GPUs: ``resourceRequirements`` of type ``GPU`` with value N become ``nvidia.com/gpu: N`` in
+both the limits and the requests (Kubernetes requires them equal for a device resource), the
+resource NVIDIA's device plugin advertises, as ECS's GPU instances are NVIDIA's.
+``InferenceAccelerator`` entries (Elastic Inference) have no counterpart and are reported.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ _CPU_UNITS = re.compile(r"^\s*(\d+)\s*$")
 _VCPU = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*vcpus?\s*$", re.IGNORECASE)
 _MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*(mib|mb|gib|gb)?\s*$", re.IGNORECASE)
 _GIB_UNITS = {"gib", "gb"}
+GPU_RESOURCE = "nvidia.com/gpu"
+_WHOLE_NUMBER = re.compile(r"^\s*\d+\s*$")
 
 
 def parse_task_cpu(value: str) -> int:
@@ -120,4 +127,27 @@ def container_resources(container: ContainerDefinition, share: TaskShare, path: 
         requests["memory"] = f"{container.memoryReservation}Mi"
     elif share.memory_mib:
         limits["memory"] = requests["memory"] = f"{share.memory_mib}Mi"
+    gpus = gpu_count(container, path)
+    if gpus:
+        limits[GPU_RESOURCE] = requests[GPU_RESOURCE] = str(gpus)
     return {key: value for key, value in (("limits", limits), ("requests", requests)) if value}
+
+
+def gpu_count(container: ContainerDefinition, path: str) -> int:
+    """The GPUs a container's resourceRequirements ask for (0 when none)."""
+    total = 0
+    for index, requirement in enumerate(container.resourceRequirements):
+        if requirement.type != "GPU":
+            continue
+        if not _WHOLE_NUMBER.match(requirement.value):
+            raise TranslationError(
+                f"{path}.resourceRequirements[{index}].value: a GPU count is a whole number, "
+                f'not "{requirement.value}"')
+        total += int(requirement.value)
+    return total
+
+
+def unsupported_requirements(container: ContainerDefinition, path: str) -> list[str]:
+    return [f"{path}.resourceRequirements[{index}]"
+            for index, requirement in enumerate(container.resourceRequirements)
+            if requirement.type != "GPU"]

@@ -1,4 +1,5 @@
-"""ECS Service -> Deployment and PodDisruptionBudget, as plain dicts for server-side apply."""
+"""ECS Service -> Deployment (the PodDisruptionBudget is in disruption_budget.py), as plain
+dicts for server-side apply."""
 
 from __future__ import annotations
 
@@ -118,31 +119,8 @@ def deployment(*, name: str, namespace: str, uid: str, spec: dict, family: str, 
     }
 
 
-def pod_disruption_budget(*, name: str, namespace: str, uid: str, spec: dict,
-                          autoscaled: bool = False) -> dict:
-    """Voluntary evictions (node drains) keep the same floor a rollout keeps."""
-    config = spec.get("deploymentConfiguration") or {}
-    low = config.get("minimumHealthyPercent")
-    if autoscaled:
-        # A percentage follows the replica count the autoscaler sets; Kubernetes rounds it up,
-        # as ECS rounds the minimum healthy count.
-        minimum: int | str = f"{DEFAULT_MINIMUM_HEALTHY_PERCENT if low is None else low}%"
-    else:
-        minimum = deployment_bounds(int(spec.get("desiredCount", 1)), low,
-                                    config.get("maximumPercent")).minimum_healthy
-    return {
-        "apiVersion": "policy/v1",
-        "kind": "PodDisruptionBudget",
-        "metadata": owned_metadata(name, namespace, uid),
-        "spec": {
-            "minAvailable": minimum,
-            "selector": {"matchLabels": {LABEL_SERVICE: name}},
-        },
-    }
-
-
 UNSUPPORTED_SERVICE_FIELDS = (
-    "healthCheckGracePeriodSeconds", "availabilityZoneRebalancing", "volumeConfigurations",
+    "availabilityZoneRebalancing", "volumeConfigurations",
 )
 
 
@@ -155,10 +133,6 @@ def unsupported_service_fields(spec: dict) -> list[str]:
             value = value.get(part) if isinstance(value, dict) else None
         if value not in (None, [], {}):
             found.append(path)
-    alarms = (spec.get("deploymentConfiguration") or {}).get("alarms") or {}
-    if alarms.get("enable"):
-        # describe-services output carries a disabled alarms block; only enabled alarms act.
-        found.append("deploymentConfiguration.alarms")
     strategy = (spec.get("deploymentConfiguration") or {}).get("strategy")
     if strategy not in (None, "ROLLING"):
         found.append(f"deploymentConfiguration.strategy: {strategy}")

@@ -7,17 +7,18 @@ Connect. Objects the Service owned before but are not in this list are deleted b
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 from ..models.task_definition import TaskDefinitionSpec
 from .autoscaling import horizontal_pod_autoscaler, is_autoscaled
 from .daemon import daemon_set
+from .disruption_budget import budget_floor, pod_disruption_budget
 from .errors import TranslationError
+from .grace_period import with_grace_period
 from .names import LABEL_SERVICE
 from .placement import placement
 from .pod import PodTranslation
-from .service import deployment, pod_disruption_budget, unsupported_service_fields
+from .service import deployment, unsupported_service_fields
 from .service_network import network_services
 
 
@@ -28,15 +29,6 @@ class ServiceObjects:
 
     def keys(self) -> set[tuple[str, str]]:
         return {(o["kind"], o["metadata"]["name"]) for o in self.objects}
-
-
-def budget_floor(budget: dict, replicas: int) -> int:
-    """The healthy tasks a PodDisruptionBudget keeps; a percentage of the replicas is rounded
-    up, as Kubernetes does."""
-    minimum = budget["spec"]["minAvailable"]
-    if isinstance(minimum, str):
-        return math.ceil(replicas * int(minimum.rstrip("%")) / 100)
-    return int(minimum)
 
 
 def with_earned_budget(wanted: ServiceObjects, *, budget_exists: bool, healthy_tasks: int,
@@ -84,10 +76,12 @@ def service_objects(*, name: str, namespace: str, uid: str, spec: dict, family: 
     """Raises TranslationError when the service's own fields cannot be honoured; `pod` is
     the task definition's translation."""
     selector = {LABEL_SERVICE: name}
+    pod = with_grace_period(pod, spec.get("healthCheckGracePeriodSeconds"))
     if is_daemon(spec) and spec.get("placementStrategy"):
         raise TranslationError("placementStrategy: a DAEMON service places one task per node; "
                                "ECS rejects placement strategies for it too")
-    scheduling = placement(spec, selector=selector)
+    scheduling = placement(spec, selector=selector,
+                           task_definition_constraints=pod.placement_constraints)
     network = network_services(name=name, namespace=namespace, uid=uid, spec=spec,
                                task_definition=task_definition, selector=selector)
     unsupported = unsupported_service_fields(spec) + scheduling.unsupported + network.unsupported

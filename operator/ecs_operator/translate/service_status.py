@@ -10,8 +10,10 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .circuit_breaker import BreakerConfig, breaker_config, breaker_state, failure_threshold, \
-    task_failures
+from .circuit_breaker import BreakerConfig, breaker_config, breaker_count, breaker_state, \
+    failure_threshold, task_failures
+from .deployment_alarms import AlarmChecks, AlarmReading, alarm_checks, alarm_conditions, \
+    alarm_events, keeps_rollback_target, rollback_wanted
 from .conditions import Condition, condition_status, merge_conditions, timestamp
 from .service import ANNOTATION_TASK_DEFINITION, deployment_bounds, selector
 
@@ -107,8 +109,9 @@ def _pods_of(replica_set: dict, pods: list[dict]) -> list[dict]:
             if p.get("metadata", {}).get("labels", {}).get(POD_TEMPLATE_HASH) == template_hash]
 
 
-def _deployments(spec: dict, observed: Observed, previous: list[dict],
-                 now: datetime) -> list[dict]:
+def _deployments(spec: dict, observed: Observed, previous: list[dict], now: datetime,
+                 alarms: AlarmReading | None = None, rolled_back_to: str | None = None
+                 ) -> list[dict]:
     dep = observed.deployment
     if dep is None:
         return []
@@ -120,6 +123,7 @@ def _deployments(spec: dict, observed: Observed, previous: list[dict],
     before = {d.get("id"): d for d in previous}
     breaker = breaker_config(spec)
     result = []
+    kept: set[str] = set()  # listed only as where an alarm's rollback would return to
     for rs in owned:
         ident = deployment_id(rs["metadata"]["uid"])
         earlier = before.get(ident, {})
@@ -129,33 +133,48 @@ def _deployments(spec: dict, observed: Observed, previous: list[dict],
         pending = sum(task_state(p) == "PENDING" for p in pods)
         replicas = int(rs.get("spec", {}).get("replicas") or 0)
         failed_before = earlier.get("rolloutState") == "FAILED"
+        kept_for_rollback = False
         if not is_primary and replicas == 0 and running + pending == 0 and not failed_before:
-            continue
+            if not keeps_rollback_target(spec, earlier):
+                continue
+            kept_for_rollback = True
         desired = int(spec.get("desiredCount", 1)) if is_primary else replicas
         threshold = failure_threshold(int(spec.get("desiredCount", 1)), breaker)
         failures = earlier.get("failedTasks", 0) if failed_before \
             else max(task_failures(pods), earlier.get("failedTasks", 0))
+        healthy = sum(is_healthy(p) for p in pods)
+        counted = (earlier.get("circuitBreaker") or {}).get("failureCount", failures) \
+            if failed_before else breaker_count(breaker, earlier, failures, healthy)
+        task_definition = _task_definition_of(rs) or ""
+        watch = alarm_checks(spec, alarms, earlier.get("alarms") or {}, now,
+                             watched=is_primary and task_definition != rolled_back_to)
         state, reason = _rollout_state(is_primary, desired, pods, owned, rs, earlier,
-                                       breaker, failures, threshold)
+                                       breaker, counted, threshold, watch)
         entry = {
             "id": ident,
             "status": "PRIMARY" if is_primary else ("INACTIVE" if failed_before and
                                                     running + pending == 0 else "ACTIVE"),
-            "taskDefinition": rs.get("spec", {}).get("template", {}).get("metadata", {})
-                                .get("annotations", {}).get(ANNOTATION_TASK_DEFINITION, ""),
+            "taskDefinition": task_definition,
             "desiredCount": desired,
             "pendingCount": pending,
             "runningCount": running,
             "failedTasks": failures,
+            "healthyCount": healthy,
             "rolloutState": state,
             "rolloutStateReason": reason,
-            "circuitBreaker": breaker_state(breaker, state, failures, threshold),
+            "circuitBreaker": breaker_state(breaker, state, counted, threshold),
             "createdAt": rs["metadata"].get("creationTimestamp", timestamp(now)),
         }
+        if watch is not None:
+            entry["alarms"] = watch.state(state)
         unchanged = all(earlier.get(k) == v for k, v in entry.items())
         entry["updatedAt"] = earlier["updatedAt"] if unchanged and earlier.get("updatedAt") \
             else timestamp(now)
+        if kept_for_rollback:
+            kept.add(ident)
         result.append(entry)
+    if result and result[0]["rolloutState"] != "IN_PROGRESS":
+        result = [d for d in result if d["id"] not in kept]
     return result
 
 
@@ -179,7 +198,8 @@ def _primary_replica_set_uid(dep: dict, newest_first: list[dict]) -> str | None:
 
 def _rollout_state(is_primary: bool, desired: int, pods: list[dict], owned: list[dict],
                    rs: dict, earlier: dict, breaker: BreakerConfig, failures: int,
-                   threshold: int) -> tuple[str, str]:
+                   threshold: int, watch: AlarmChecks | None) -> tuple[str, str]:
+    """`failures`: those the circuit breaker counts."""
     if earlier.get("rolloutState") in ("COMPLETED", "FAILED"):
         return earlier["rolloutState"], earlier.get("rolloutStateReason", "")
     if not is_primary:
@@ -191,20 +211,28 @@ def _rollout_state(is_primary: bool, desired: int, pods: list[dict], owned: list
     others_running = any(
         other is not rs and (int(other.get("status", {}).get("replicas") or 0) > 0)
         for other in owned)
-    if healthy >= desired and not others_running:
+    done = healthy >= desired and not others_running
+    verdict = watch.judge(tasks_done=done) if watch is not None else None
+    if verdict is not None and verdict.failed_reason:
+        return "FAILED", verdict.failed_reason
+    if verdict is not None and verdict.baking_reason:
+        return "IN_PROGRESS", verdict.baking_reason
+    if done:
         return "COMPLETED", "ECS deployment completed."
     return "IN_PROGRESS", "ECS deployment in progress."
 
 
 def _rollback(spec: dict, deployments: list[dict], previous: dict) -> dict | None:
-    """Where a tripped circuit breaker sends the service: the last COMPLETED deployment."""
-    if not breaker_config(spec).rollback or not deployments:
+    """Where a tripped circuit breaker or a triggered alarm sends the service: the last
+    COMPLETED deployment."""
+    if not deployments:
         return None
     primary = deployments[0]
     earlier = previous.get("rollback")
     if earlier and primary["taskDefinition"] in (earlier["from"], earlier["to"]):
         return earlier
-    if primary["rolloutState"] != "FAILED":
+    if primary["rolloutState"] != "FAILED" \
+            or not rollback_wanted(spec, primary, breaker_config(spec).rollback):
         return None
     candidates = [d for d in deployments[1:] + previous.get("deployments", [])
                   if d.get("rolloutState") == "COMPLETED"
@@ -219,7 +247,9 @@ def _rollback(spec: dict, deployments: list[dict], previous: dict) -> dict | Non
 def service_status(*, name: str, generation: int, spec: dict, previous: dict,
                    observed: Observed, task_definition: str | None, problem: Problem | None,
                    unsupported: list[str], now: datetime,
-                   desired_count_set_by: str = "spec.desiredCount") -> StatusResult:
+                   desired_count_set_by: str = "spec.desiredCount",
+                   alarms: AlarmReading | None = None) -> StatusResult:
+    """`alarms`: what Prometheus said of the alarms the spec names (deployment_alarms)."""
     previous = previous or {}
     desired = int(spec.get("desiredCount", 1))
     config = spec.get("deploymentConfiguration") or {}
@@ -229,7 +259,8 @@ def service_status(*, name: str, generation: int, spec: dict, previous: dict,
     running_tasks = sorted(p["metadata"]["name"] for p in live_pods
                            if task_state(p) == "RUNNING")
     healthy = sum(is_healthy(p) for p in live_pods)
-    deployments = _deployments(spec, observed, previous.get("deployments", []), now)
+    deployments = _deployments(spec, observed, previous.get("deployments", []), now, alarms,
+                               (previous.get("rollback") or {}).get("to"))
     primary = deployments[0] if deployments else None
     # Just after a new revision is applied, the newest ReplicaSet seen may still run the old
     # one: that deployment is not the one the Service wants, whatever its own state.
@@ -243,6 +274,7 @@ def service_status(*, name: str, generation: int, spec: dict, previous: dict,
     unplaced = placement_failure(live_pods)
 
     events = _events(name, previous, deployments, running_tasks, steady, problem, rollback)
+    events += [ServiceEvent(*event) for event in alarm_events(name, spec, alarms, previous)]
     if unplaced and _condition_message(previous, "TasksPlaced") != unplaced:
         events.append(ServiceEvent(
             "UnableToPlaceTask", f"(service {name}) was unable to place a task because no "
@@ -262,6 +294,7 @@ def service_status(*, name: str, generation: int, spec: dict, previous: dict,
         Condition("Supported", not unsupported,
                   "AllFieldsSupported" if not unsupported else "UnsupportedFields",
                   "not honoured: " + ", ".join(unsupported) if unsupported else ""),
+        *alarm_conditions(spec, alarms),
     ]
     status = {
         "serviceName": spec.get("serviceName") or name,

@@ -17,7 +17,8 @@ from .service_status import StatusResult
 # added are checked on their own) and, in each deployment and condition, the fields that
 # follow the counts.
 _PROGRESS_FIELDS = frozenset({"runningCount", "pendingCount", "runningTasks", "events"})
-_DEPLOYMENT_PROGRESS_FIELDS = frozenset({"runningCount", "pendingCount", "updatedAt"})
+_DEPLOYMENT_PROGRESS_FIELDS = frozenset({"runningCount", "pendingCount", "healthyCount",
+                                         "updatedAt"})
 _CONDITION_PROGRESS_FIELDS = frozenset({"message"})
 _PROGRESS_EVENTS = frozenset({"TasksStarted"})
 

@@ -90,10 +90,13 @@ def task_pod(*, name: str, namespace: str, uid: str, family: str, revision: int,
     try:
         labels[LABEL_GROUP] = group_label_value(group)
     except TranslationError:
-        if spec.get("placementConstraints") or spec.get("placementStrategy"):
+        if spec.get("placementConstraints") or spec.get("placementStrategy") \
+                or pod.placement_constraints:
             raise
     else:
-        scheduling = placement(spec, selector={LABEL_GROUP: labels[LABEL_GROUP]}).pod_fields()
+        scheduling = placement(spec, selector={LABEL_GROUP: labels[LABEL_GROUP]},
+                               task_definition_constraints=pod.placement_constraints,
+                               ).pod_fields()
     return {
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {"name": name, "namespace": namespace, "labels": labels,

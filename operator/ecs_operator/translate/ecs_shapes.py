@@ -1,16 +1,21 @@
 """ECS response shapes (DescribeServices, DescribeTasks...) from the operator's resources. Pure.
 
-Identifiers: the namespace stands for the cluster, so `clusterArn` is the namespace and a
-service's or task's ARN is `<namespace>/<name>` (the operator writes the same `taskArn` in
-a Task's status); task definitions are `family:revision`, as the operator's status shows them.
+Shared by kubectl-ecs and the ECS API (`ecs-operator api`); they differ only in how they write
+identifiers (`Arns`). kubectl-ecs's short forms: the namespace stands for the cluster, so
+`clusterArn` is the namespace and a service's or task's ARN is `<namespace>/<name>` (the
+operator writes the same `taskArn` in a Task's status); task definitions are
+`family:revision`, as the operator's status shows them. The API writes ECS's ARNs
+(`arn:aws:ecs:<region>:<account>:service/<cluster>/<name>`...).
 Service tasks are the Service's pods: their `startedBy` is their deployment's id
 (`ecs-svc/...`) and their group `service:<name>`, as in ECS.
 """
 
 from __future__ import annotations
 
-from ..translate.names import ANNOTATION_TASK_DEFINITION, LABEL_SERVICE
-from ..translate.service_status import deployment_id, is_healthy, task_state
+from dataclasses import dataclass
+
+from .names import ANNOTATION_TASK_DEFINITION, LABEL_FAMILY, LABEL_SERVICE, family_slug
+from .service_status import deployment_id, is_healthy, task_state
 
 SERVICE_SPEC_FIELDS = (
     "launchType", "platformVersion", "capacityProviderStrategy", "deploymentConfiguration",
@@ -26,6 +31,30 @@ def arn(namespace: str, name: str) -> str:
     return f"{namespace}/{name}"
 
 
+@dataclass(frozen=True)
+class Arns:
+    """How responses name things. Without a prefix, kubectl-ecs's short forms; with one
+    (`arn:aws:ecs:<region>:<account>:`), ECS's ARNs, the cluster being the namespace."""
+    prefix: str = ""
+
+    def cluster(self, namespace: str) -> str:
+        return f"{self.prefix}cluster/{namespace}" if self.prefix else namespace
+
+    def service(self, namespace: str, name: str) -> str:
+        return f"{self.prefix}service/{namespace}/{name}" if self.prefix else arn(namespace, name)
+
+    def task(self, namespace: str, name: str) -> str:
+        return f"{self.prefix}task/{namespace}/{name}" if self.prefix else arn(namespace, name)
+
+    def task_definition(self, reference: str) -> str:
+        """`family:revision` as an ARN; empty stays empty (no revision recorded yet)."""
+        return f"{self.prefix}task-definition/{reference}" if self.prefix and reference \
+            else reference
+
+
+SHORT = Arns()
+
+
 def split_reference(reference: str, namespace: str) -> tuple[str, str]:
     """`name`, `<namespace>/<name>` or an ECS ARN (`...:task/<cluster>/<id>`) -> (ns, name)."""
     if reference.startswith("arn:"):
@@ -36,20 +65,23 @@ def split_reference(reference: str, namespace: str) -> tuple[str, str]:
     return namespace, reference
 
 
-def service(resource: dict) -> dict:
+def service(resource: dict, arns: Arns = SHORT) -> dict:
     """One entry of DescribeServices' `services`, from an ecsservices resource."""
     meta, spec = resource["metadata"], resource.get("spec") or {}
     status = resource.get("status") or {}
+    deployments = [{**d, "taskDefinition": arns.task_definition(d["taskDefinition"])}
+                   if d.get("taskDefinition") else d for d in status.get("deployments", [])]
     shaped = {
-        "serviceArn": arn(meta["namespace"], meta["name"]),
+        "serviceArn": arns.service(meta["namespace"], meta["name"]),
         "serviceName": spec.get("serviceName") or meta["name"],
-        "clusterArn": meta["namespace"],
-        "status": status.get("status", "ACTIVE"),
+        "clusterArn": arns.cluster(meta["namespace"]),
+        # Being deleted: ECS's DRAINING, until its tasks are gone.
+        "status": "DRAINING" if meta.get("deletionTimestamp") else status.get("status", "ACTIVE"),
         "desiredCount": spec.get("desiredCount", 1),
         "runningCount": status.get("runningCount", 0),
         "pendingCount": status.get("pendingCount", 0),
-        "taskDefinition": status.get("taskDefinition") or spec.get("taskDefinition", ""),
-        "deployments": status.get("deployments", []),
+        "taskDefinition": arns.task_definition(_service_task_definition(spec, status)),
+        "deployments": deployments,
         "events": status.get("events", []),
         "createdAt": meta.get("creationTimestamp"),
     }
@@ -57,16 +89,24 @@ def service(resource: dict) -> dict:
     return shaped
 
 
-def task_from_resource(resource: dict) -> dict:
+def _service_task_definition(spec: dict, status: dict) -> str:
+    """What the service runs: a pinned revision as soon as the spec names it (a status
+    written before the change would name the previous one), else the revision the
+    operator resolved the family to."""
+    wanted = spec.get("taskDefinition", "")
+    return wanted if ":" in wanted else status.get("taskDefinition") or wanted
+
+
+def task_from_resource(resource: dict, arns: Arns = SHORT) -> dict:
     """One entry of DescribeTasks' `tasks`, from an ecstasks resource (RunTask)."""
     meta, spec = resource["metadata"], resource.get("spec") or {}
     status = resource.get("status") or {}
-    task_arn = status.get("taskArn") or arn(meta["namespace"], meta["name"])
+    task_arn = arns.task(meta["namespace"], meta["name"])
     task_definition = status.get("taskDefinition") or spec.get("taskDefinition", "")
     shaped = {
         "taskArn": task_arn,
-        "clusterArn": meta["namespace"],
-        "taskDefinitionArn": task_definition,
+        "clusterArn": arns.cluster(meta["namespace"]),
+        "taskDefinitionArn": arns.task_definition(task_definition),
         "group": spec.get("group") or f"family:{task_definition.split(':')[0]}",
         "lastStatus": status.get("lastStatus", "PROVISIONING"),
         "desiredStatus": status.get("desiredStatus") or spec.get("desiredStatus", "RUNNING"),
@@ -94,11 +134,11 @@ def _container(status: dict, task_arn: str) -> dict:
     return shaped
 
 
-def task_from_pod(pod: dict) -> dict:
+def task_from_pod(pod: dict, arns: Arns = SHORT) -> dict:
     """One entry of DescribeTasks' `tasks`, from a pod of an ECS Service."""
     meta, spec = pod["metadata"], pod.get("spec") or {}
     pod_status = pod.get("status") or {}
-    task_arn = arn(meta["namespace"], meta["name"])
+    task_arn = arns.task(meta["namespace"], meta["name"])
     probed = {c["name"] for c in spec.get("containers", []) + spec.get("initContainers", [])
               if c.get("readinessProbe")}
     last = task_state(pod)
@@ -106,8 +146,9 @@ def task_from_pod(pod: dict) -> dict:
                  None)
     shaped = {
         "taskArn": task_arn,
-        "clusterArn": meta["namespace"],
-        "taskDefinitionArn": (meta.get("annotations") or {}).get(ANNOTATION_TASK_DEFINITION, ""),
+        "clusterArn": arns.cluster(meta["namespace"]),
+        "taskDefinitionArn": arns.task_definition(
+            (meta.get("annotations") or {}).get(ANNOTATION_TASK_DEFINITION, "")),
         "group": f"service:{(meta.get('labels') or {}).get(LABEL_SERVICE, '')}",
         "lastStatus": last,
         "desiredStatus": "STOPPED" if meta.get("deletionTimestamp") else "RUNNING",
@@ -146,20 +187,50 @@ def _pod_container(status: dict, task_arn: str, probed: bool) -> dict:
     return shaped
 
 
+def task_matches(task: dict, family: str | None, started_by: str | None, desired: str) -> bool:
+    """ListTasks' filters; RUNNING also lists PENDING tasks, whose desiredStatus is RUNNING."""
+    reference = task["taskDefinitionArn"].rsplit("/", 1)[-1]  # an ARN ends in family:revision
+    if family and reference.split(":")[0] != family:
+        return False
+    if started_by and task.get("startedBy") != started_by:
+        return False
+    wanted = "RUNNING" if desired == "PENDING" else desired
+    return task["desiredStatus"] == wanted
+
+
+def listed_task_arns(tasks: list[dict], pods: list[dict], family: str | None,
+                     started_by: str | None, desired: str, arns: Arns = SHORT) -> list[str]:
+    """ListTasks: RunTask tasks and service pods that pass its filters, sorted."""
+    if family:
+        wanted = family_slug(family)
+        pods = [p for p in pods if (p["metadata"].get("labels") or {}).get(LABEL_FAMILY) == wanted]
+    shaped = [task_from_resource(t, arns) for t in tasks] + [task_from_pod(p, arns) for p in pods]
+    return sorted(t["taskArn"] for t in shaped if task_matches(t, family, started_by, desired))
+
+
 def missing(reference: str) -> dict:
     """A `failures` entry, as ECS reports an ARN it does not know."""
     return {"arn": reference, "reason": "MISSING"}
 
 
-def task_definition(resource: dict) -> dict:
+def task_definition(resource: dict, arns: Arns = SHORT) -> dict:
     """RegisterTaskDefinition's `taskDefinition`, from a TaskDefinition resource."""
     meta, spec = resource["metadata"], dict(resource.get("spec") or {})
     status = resource.get("status") or {}
     family = status.get("family") or spec.get("family") or meta["name"]
+    return task_definition_revision(family, status.get("revision"), spec,
+                                    meta.get("creationTimestamp"), "ACTIVE", arns)
+
+
+def task_definition_revision(family: str, revision: int | None, spec: dict,
+                             registered_at: str | None, status: str,
+                             arns: Arns = SHORT) -> dict:
+    """DescribeTaskDefinition's `taskDefinition`: one revision's spec (tags are returned
+    beside it, not in it)."""
     shaped = {"family": family, **{k: v for k, v in spec.items() if k not in ("family", "tags")}}
-    if status.get("revision"):
-        shaped = {"taskDefinitionArn": f"{family}:{status['revision']}", **shaped,
-                  "revision": status["revision"]}
-    shaped["status"] = "ACTIVE"
-    shaped["registeredAt"] = meta.get("creationTimestamp")
+    if revision:
+        shaped = {"taskDefinitionArn": arns.task_definition(f"{family}:{revision}"), **shaped,
+                  "revision": revision}
+    shaped["status"] = status
+    shaped["registeredAt"] = registered_at
     return shaped

@@ -1,0 +1,69 @@
+"""A real Prometheus (Debian's `prometheus` package) scraping the e2e operator's /metrics and
+evaluating the chart's alerting rules, for the deployment alarms."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import shutil
+import subprocess
+import urllib.request
+
+from .cluster import wait_for
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CHART_RULES = ROOT / "charts/ecs-operator/alerts/ecs-operator.rules.yaml"
+# Short, so an alert fires within seconds of the metric moving.
+SCRAPE_AND_EVALUATION_SECONDS = 1
+
+
+def config(metrics_target: str, rules: pathlib.Path) -> dict:
+    every = f"{SCRAPE_AND_EVALUATION_SECONDS}s"
+    return {
+        "global": {"scrape_interval": every, "evaluation_interval": every},
+        "rule_files": [str(rules)],
+        "scrape_configs": [{"job_name": "ecs-operator",
+                            "static_configs": [{"targets": [metrics_target]}]}],
+    }
+
+
+class PrometheusProcess:
+    def __init__(self, workdir: pathlib.Path, port: int, metrics_target: str) -> None:
+        self.workdir, self.port = workdir, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.metrics_target = metrics_target
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        binary = shutil.which("prometheus")
+        assert binary, "prometheus is not on PATH: apt-get install prometheus (.ci/run does)"
+        rules = self.workdir / "ecs-operator.rules.yaml"
+        shutil.copy(CHART_RULES, rules)
+        # JSON is YAML: the config is built as a dict, never as text.
+        (self.workdir / "prometheus.yml").write_text(
+            json.dumps(config(self.metrics_target, rules)))
+        with open(self.workdir / "prometheus.log", "a") as log:
+            self.process = subprocess.Popen(
+                [binary, f"--config.file={self.workdir / 'prometheus.yml'}",
+                 f"--storage.tsdb.path={self.workdir / 'data'}",
+                 f"--web.listen-address=127.0.0.1:{self.port}"],
+                stdout=log, stderr=subprocess.STDOUT)
+        wait_for("Prometheus to be ready", lambda: self._ready() or self.process.poll() is not None,
+                 timeout=60)
+        assert self.process.poll() is None, (self.workdir / "prometheus.log").read_text()[-2000:]
+
+    def _ready(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/-/ready", timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+    def alerts(self) -> list[dict]:
+        with urllib.request.urlopen(f"{self.url}/api/v1/alerts", timeout=5) as response:
+            return json.load(response)["data"]["alerts"]
