@@ -91,9 +91,20 @@ def import_files(case: Case, workdir: pathlib.Path) -> None:
 
 
 def create_what_is_required(case: Case) -> None:
-    """Runs the commands the report prints, placeholders replaced by dummy values."""
+    """Runs the commands the report prints, placeholders replaced by dummy values; a claim it
+    lists without a command is created as a user would (the volume behind it is bound by
+    stand_in_for_provisioner)."""
     for requirement in case.requires:
         command = str(requirement.get("command") or "")
+        if not command and requirement.get("kind") == "PersistentVolumeClaim":
+            claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                     "metadata": {"name": requirement["name"]},
+                     "spec": {"accessModes": ["ReadWriteMany"],
+                              "resources": {"requests": {"storage": "1Gi"}}}}
+            made = kubectl("apply", "-n", case.namespace, "-f", "-", input=json.dumps(claim),
+                           check=False)
+            if made.returncode != 0:
+                case.reason = f"the claim {requirement['name']} was refused: {made.stderr}"
         if not command:
             continue
         for placeholder in placeholders(command):
