@@ -46,11 +46,13 @@ def test_the_corpus_has_at_least_fifteen_task_definitions() -> None:
 @pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
 def test_corpus_file_converts_with_the_exact_report(path: pathlib.Path) -> None:
     result = import_documents([_load(path)])
-    expected = _load(CORPUS / "expected" / path.name)["objects"]
+    expected = _load(CORPUS / "expected" / path.name)
     assert result.failures == []
     got = [{"kind": o.kind, "name": o.name, "unsupported": list(o.unsupported),
-            "readOnly": list(o.read_only), "dropped": list(o.dropped)} for o in result.objects]
-    assert got == expected
+            "readOnly": list(o.read_only), "dropped": list(o.dropped),
+            "warnings": list(o.warnings)} for o in result.objects]
+    assert got == expected["objects"]
+    assert [entry.as_report() for entry in result.requires] == expected["requires"]
 
 
 @pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])

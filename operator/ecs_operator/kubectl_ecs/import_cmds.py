@@ -64,8 +64,7 @@ def report(result: ImportResult) -> list[str]:
             lines.append(f"{label}: dropped: {path} (not an ECS request field the CRD knows)")
         if item.read_only:
             lines.append(f"{label}: read-only, dropped: {', '.join(item.read_only)}")
-        lines += [f"{label}: warning: {warning}" for warning in item.warnings
-                  if not warning.endswith("not an ECS field; dropped")]
+        lines += [f"{label}: warning: {warning}" for warning in item.warnings]
     for entry in result.requires:
         if entry.kind == "Secret":
             lines.append(f"requires Secret {entry.name} (keys {', '.join(entry.keys)}; "

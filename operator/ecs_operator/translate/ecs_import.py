@@ -224,7 +224,7 @@ def _fit_to_crd(kind: str, spec: dict, schema: dict) -> tuple[dict, list[str], l
     spec, dropped = prune(spec, schema, "")
     spec, warnings = coerce_scalars(spec, schema, "")
     _refuse_all(spec_problems(kind, spec))
-    return spec, dropped, warnings + [f"{path}: not an ECS field; dropped" for path in dropped]
+    return spec, dropped, warnings
 
 
 def import_task_definition(ecs: dict, tags: list | None = None,
