@@ -293,12 +293,12 @@ def test_a_byte_order_mark_is_ignored(tmp_path: pathlib.Path) -> None:
 
 def test_the_report_has_objects_requires_and_failures(tmp_path: pathlib.Path) -> None:
     document = with_container(secrets=[{"name": "A", "valueFrom": "/p/a"}],
-                              healthCheck={"command": ["/ok"]}, links=["db"])
+                              healthCheck={"command": ["/ok"]}, ulimits=[{"name": "nofile", "softLimit": 1024, "hardLimit": 2048}])
     result, report = run(tmp_path, json.dumps(document), "-n", "ns")
     assert result.exit_code == 0
     [entry] = report["objects"]
     assert set(entry) == {"kind", "name", "unsupported", "dropped", "readOnly", "warnings"}
-    assert entry["unsupported"] == ["containerDefinitions[0].links"]
+    assert entry["unsupported"] == ["containerDefinitions[0].ulimits"]
     assert report["requires"] == [{"kind": "Secret", "name": "p-a", "keys": ["A"],
                                    "command": "kubectl create secret generic p-a -n ns "
                                               "--from-literal=A=...",
@@ -313,7 +313,8 @@ def test_the_report_has_objects_requires_and_failures(tmp_path: pathlib.Path) ->
     pytest.param('{"family": "${family}", ', (), 1, "", id="unrendered-template-not-json"),
     pytest.param(json.dumps(with_container(image="")), ("--image", "web=nginx"), 0, None,
                  id="image-flag"),
-    pytest.param(json.dumps(with_container(links=["db"])), ("--strict",), 3, None,
+    pytest.param(json.dumps(with_container(ulimits=[{"name": "nofile", "softLimit": 1024, "hardLimit": 2048}])), ("--strict",), 3,
+                 None,
                  id="strict-not-honoured"),
 ])
 def test_exit_codes_and_failures(tmp_path: pathlib.Path, content, flags, code, field) -> None:

@@ -11,7 +11,7 @@ from ..translate.service_deployment import ANNOTATION_CONTINUE, ANNOTATION_STOP
 from . import deployment_shapes as shapes
 from . import tables
 from .app import Session, api_errors, cli, common_options, emit, fail
-from .resources import FIELD_MANAGER, SERVICES, get_service
+from ..k8s.ecs_resources import KUBECTL_ECS as FIELD_MANAGER, SERVICES, get_service
 
 
 def _table(response: dict) -> str:

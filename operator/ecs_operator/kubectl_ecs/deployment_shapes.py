@@ -6,7 +6,7 @@ cluster, as in shapes.py; the Service's status records `<service>/<number>`.
 
 from __future__ import annotations
 
-from .shapes import arn
+from ..translate.ecs_shapes import arn
 
 SERVICE_DEPLOYMENT_FIELDS = (
     "status", "statusReason", "lifecycleStage", "createdAt", "startedAt", "finishedAt",
