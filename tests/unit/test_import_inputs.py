@@ -153,7 +153,15 @@ def test_a_placeholder_in_a_used_field_is_a_failure_naming_it(document, field, t
 
 
 def test_placeholders_name_the_flag_that_fills_them() -> None:
-    assert "--image CONTAINER=IMAGE" in only_failure(with_container(image="${IMAGE}")).fix
+    assert "--image web=IMAGE" in only_failure(with_container(image="${IMAGE}")).fix
+    assert "--family NAME" in only_failure(task_definition(family="<FAMILY>")).fix
+
+
+def test_a_placeholder_is_named_before_a_missing_field() -> None:
+    failure = only_failure({"desiredCount": 1, "loadBalancers": [
+        {"targetGroupArn": "{{ tfstate `arn` }}", "containerName": "web",
+         "containerPort": 80}]}, ImportOptions(name="web"))
+    assert failure.field == "loadBalancers[0].targetGroupArn"
 
 
 @pytest.mark.parametrize(("document", "warned"), [

@@ -41,7 +41,7 @@ from .errors import ImportFailure, TranslationError, describe_validation_error, 
 from .import_reasons import reason_for
 from .import_requires import Requirement, merge_requirements, requirements
 from .names import API_VERSION, GROUP, family_slug, parse_reference
-from .placeholders import placeholders
+from .placeholders import PLACEHOLDER, placeholders
 from .pod import pod_spec
 from .probes import health_check_warnings
 from .service import unsupported_service_fields
@@ -201,6 +201,12 @@ def _fill_images(spec: dict, images: Mapping[str, str]) -> None:
         if name in images:
             container["image"] = images[name]
         image = container.get("image")
+        placeholder = PLACEHOLDER.search(image) if isinstance(image, str) else None
+        if placeholder:
+            raise ImportFailure(f"containerDefinitions[{index}].image",
+                                f"template placeholder {placeholder.group(0)} in {image!r}",
+                                f"pass --image {name}=IMAGE, or render the template first "
+                                f"(replace {placeholder.group(0)} with its value)")
         if not isinstance(image, str) or image.strip().lower() in _PLACEHOLDER_IMAGES:
             given = "no image" if image is None else f"the placeholder image {image!r}"
             raise ImportFailure(f"containerDefinitions[{index}].image",
@@ -257,6 +263,7 @@ def import_task_definition(ecs: dict, tags: list | None = None,
 def import_service(ecs: dict, tags: list | None = None,
                    options: ImportOptions | None = None) -> ImportedObject:
     spec, read_only = _split_read_only(ecs, SERVICE_READ_ONLY, tags)
+    warnings = _placeholder_check(spec)
     if not spec.get("serviceName"):
         raise ImportFailure("serviceName", "required to name the Service",
                             "pass --name NAME (or add serviceName to the document)")
@@ -264,7 +271,6 @@ def import_service(ecs: dict, tags: list | None = None,
         raise ImportFailure("taskDefinition", "required: the task definition the service runs",
                             "pass --family NAME (or add taskDefinition: family, "
                             "family:revision or its ARN)")
-    warnings = _placeholder_check(spec)
     family, revision = parse_reference(spec["taskDefinition"])
     spec["taskDefinition"] = family if revision is None else f"{family}:{revision}"
     spec, dropped, fitted = _fit_to_crd("Service", spec, service_crd.SPEC)
