@@ -65,7 +65,7 @@ JUDGED = [
     _td("judged-long-name", name="a" * 64),
     _td("judged-secret", secrets=[{"name": "PASSWORD", "valueFrom": "arn:aws:s3:::bucket"}]),
     _td("judged-reservation", memory=64, memoryReservation=128),
-    _td("judged-health-cmd", healthCheck={"command": ["NONE"]}),
+    _td("judged-health-cmd", healthCheck={"command": ["CMD"]}),
     _td("judged-mount", mountPoints=[{"sourceVolume": "nowhere", "containerPath": "/data"}]),
     service(name="judged-missing-td", task_definition_ref="nowhere", desired=1),
     service(name="judged-pinned-absent", task_definition_ref="good:9", desired=1),

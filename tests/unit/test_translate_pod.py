@@ -350,6 +350,24 @@ def test_prefixed_health_check_commands_give_no_warning():
     assert health_check_warnings(spec) == []
 
 
+@pytest.mark.parametrize("command", [["NONE"], "NONE"], ids=["list", "single-string"])
+def test_docker_none_health_check_means_no_probes_and_a_warning(command):
+    listed = [command] if isinstance(command, str) else command
+    result = first_container(container(healthCheck={"command": listed}))
+    assert not {"livenessProbe", "readinessProbe", "startupProbe"} & result.keys()
+    spec = TaskDefinitionSpec.model_validate(
+        {"containerDefinitions": [container(healthCheck={"command": listed})]})
+    [warning] = health_check_warnings(spec)
+    assert "switches the health check off" in warning
+
+
+def test_healthy_dependency_on_a_switched_off_health_check_is_refused():
+    with pytest.raises(TranslationError, match=r'HEALTHY needs a healthCheck on container "db"'):
+        pod_spec(TaskDefinitionSpec.model_validate({"containerDefinitions": [
+            container("db", essential=False, healthCheck={"command": ["NONE"]}),
+            container(dependsOn=[{"containerName": "db", "condition": "HEALTHY"}])]}))
+
+
 @pytest.mark.parametrize(("health_check", "probe_timing", "startup_failures"), [
     pytest.param({}, {"periodSeconds": 30, "timeoutSeconds": 5, "failureThreshold": 3}, None,
                  id="ecs-defaults"),

@@ -33,7 +33,8 @@ HEALTH_CHECK = obj(
     {
         "command": array(
             'The command to run: ["CMD", "exe", "arg"...] runs the executable directly; '
-            '["CMD-SHELL", "cmd || exit 1"] runs it with /bin/sh -c. Exit code 0 is healthy.',
+            '["CMD-SHELL", "cmd || exit 1"] runs it with /bin/sh -c. Exit code 0 is healthy. '
+            '["NONE"] switches off a health check the image declares.',
             {"type": "string"}, min_items=1),
         "interval": integer("Seconds between checks.", minimum=5, maximum=300, default=30),
         "timeout": integer("Seconds to wait for a check before it counts as failed (ECS sets "

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from ..models.task_definition import ContainerDefinition
 from .errors import TranslationError
+from .probes import disables_health_check
 
 _SIDECAR_CONDITIONS = frozenset({"START", "HEALTHY"})
 _INIT_CONDITIONS = frozenset({"COMPLETE", "SUCCESS"})
@@ -116,7 +117,9 @@ def _check_conditions(containers: Sequence[ContainerDefinition],
         for position, dependency in enumerate(container.dependsOn):
             path = f"containerDefinitions[{index}].dependsOn[{position}].condition"
             target = by_name[dependency.containerName]
-            if dependency.condition == "HEALTHY" and target.healthCheck is None:
+            if dependency.condition == "HEALTHY" and (
+                    target.healthCheck is None or disables_health_check(target.healthCheck)):
+                # ECS would wait forever for a container that never reports HEALTHY.
                 raise TranslationError(
                     f'{path}: HEALTHY needs a healthCheck on container "{target.name}"')
             if roles[target.name] is Role.INIT and target.essential:

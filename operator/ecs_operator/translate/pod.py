@@ -53,7 +53,7 @@ from .placement import member_of
 from .pod_naming import annotation_key, dns_label
 from .pod_settings import LOCALHOST, link_aliases, pod_settings
 from .pod_unsupported import spec_unsupported
-from .probes import health_probes
+from .probes import disables_health_check, health_probes
 from .query_language import QueryError, parse
 from .resources import TaskShare, container_resources, parse_task_cpu, parse_task_memory, \
     task_share, unsupported_requirements
@@ -220,7 +220,7 @@ def _set_given(target: dict, values: Mapping[str, object]) -> None:
 
 def _probes(definition: ContainerDefinition, role: Role, order: ContainerOrder,
             path: str) -> tuple[dict, list[str]]:
-    if definition.healthCheck is None:
+    if definition.healthCheck is None or disables_health_check(definition.healthCheck):
         return {}, []
     if role is Role.INIT:
         # Kubernetes rejects probes on an init container that is not a sidecar.

@@ -11,6 +11,9 @@ A command without the ``CMD`` / ``CMD-SHELL`` prefix (AWS's own samples write
 ``["/healthcheck"]``) is run directly, as ECS runs it (users of such images report them
 healthy on ECS); ``health_check_warnings`` says so, for the import output and the
 TaskDefinition's Valid condition.
+
+``["NONE"]`` is Docker's way to switch off a health check the image declares, and ECS hands
+the command to Docker unchanged: such a container gets no probes and its health stays UNKNOWN.
 """
 
 from __future__ import annotations
@@ -23,6 +26,12 @@ from .errors import TranslationError
 
 SHELL = ("/bin/sh", "-c")
 PREFIXES = ("CMD", "CMD-SHELL")
+DISABLED = "NONE"
+
+
+def disables_health_check(health_check: HealthCheck | None) -> bool:
+    """True for Docker's ["NONE"]: no health check at all, not a command named NONE."""
+    return health_check is not None and _words(health_check) == [DISABLED]
 
 
 def probe_command(health_check: HealthCheck, path: str) -> list[str]:
@@ -54,6 +63,9 @@ def unprefixed_command_warning(health_check: HealthCheck, path: str) -> str | No
     words = _words(health_check)
     if words and words[0] in PREFIXES:
         return None
+    if words == [DISABLED]:
+        return (f"{path}.healthCheck.command: [\"NONE\"] switches the health check off, as "
+                f"Docker does; the container has no probes and its health is UNKNOWN")
     return (f"{path}.healthCheck.command: {health_check.command} has no \"CMD\" or "
             f"\"CMD-SHELL\" prefix; it runs directly, as ECS runs it (add \"CMD-SHELL\" to "
             f"run it in /bin/sh)")
