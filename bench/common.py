@@ -430,16 +430,20 @@ def operator_arguments(parser: argparse.ArgumentParser) -> None:
                         help="leave the bench namespaces in place at the end")
 
 
-def start(parser: argparse.ArgumentParser) -> tuple[argparse.Namespace, Operator]:
+def start(parser: argparse.ArgumentParser,
+          operator_args: Callable[[argparse.Namespace], list[str]] | None = None
+          ) -> tuple[argparse.Namespace, Operator]:
     """What every benchmark does first: its arguments and the operator's, the cluster
-    connection, the CRDs, and the operator to measure (started here unless given)."""
+    connection, the CRDs, and the operator to measure (started here unless given, with
+    `operator_args(args)` on its command line)."""
     operator_arguments(parser)
     args = parser.parse_args()
     if args.operator_pid is not None and not args.metrics_url:
         raise SystemExit("--operator-pid needs --metrics-url")
     connect()
     install_crds()
-    return args, Operator(args.operator_pid, args.metrics_url)
+    extra = operator_args(args) if operator_args else None
+    return args, Operator(args.operator_pid, args.metrics_url, extra_args=extra)
 
 
 # --- figures -----------------------------------------------------------------------------

@@ -153,3 +153,60 @@ def test_a_later_phase_goes_on_where_the_last_stopped() -> None:
     _run_load(0.0, rate=50, changes=3, flips=flips, made=second)
     assert first == [("a", 2), ("b", 2)]
     assert second == [("c", 2), ("a", 1), ("b", 1)]
+
+
+# --- bench/rollout.py: traffic on the wrong revision, per strategy ---------------------
+
+import rollout  # noqa: E402
+
+SUCCEEDED_ON_2 = {"status": "SUCCESSFUL", "targetServiceRevision": {"arn": "web:2"}}
+IN_PROGRESS_TO_2 = {"status": "IN_PROGRESS", "targetServiceRevision": {"arn": "web:2"}}
+SUCCEEDED_ON_1 = {"status": "SUCCESSFUL", "targetServiceRevision": {"arn": "web:1"}}
+
+
+@pytest.mark.parametrize(("strategy", "sample", "record", "wrong"), [
+    pytest.param("BLUE_GREEN", rollout.ServiceSample(["1", "1", "1"], [], "1"), SUCCEEDED_ON_1,
+                 0, id="blue-before-the-deployment"),
+    pytest.param("BLUE_GREEN", rollout.ServiceSample(["1", "1", "2"], [], "1"),
+                 IN_PROGRESS_TO_2, 1, id="green-in-production-before-the-switch"),
+    pytest.param("BLUE_GREEN", rollout.ServiceSample(["1", "1", "1"], ["2", "2", "2"], "1"),
+                 IN_PROGRESS_TO_2, 0, id="green-on-the-test-service-only"),
+    pytest.param("BLUE_GREEN", rollout.ServiceSample(["1", "1"], ["1"], "1"),
+                 IN_PROGRESS_TO_2, 1, id="blue-on-the-test-service"),
+    pytest.param("BLUE_GREEN", rollout.ServiceSample(["1", "1", "1"], ["2"], "2"),
+                 IN_PROGRESS_TO_2, 0, id="selector-switched-endpoints-behind"),
+    pytest.param("BLUE_GREEN", rollout.ServiceSample(["2", "2", "1"], [], "2"), SUCCEEDED_ON_2,
+                 1, id="blue-after-success"),
+    pytest.param("CANARY", rollout.ServiceSample(["1", "1", "2"], ["2"], None),
+                 IN_PROGRESS_TO_2, 0, id="canary-serves-both-once-shifted"),
+    pytest.param("CANARY", rollout.ServiceSample(["1", "1", "2"], ["2"], "1"),
+                 IN_PROGRESS_TO_2, 1, id="canary-green-before-its-shift"),
+    pytest.param("LINEAR", rollout.ServiceSample(["2", "1"], [], None), SUCCEEDED_ON_2, 1,
+                 id="linear-blue-after-success"),
+    pytest.param("ROLLING", rollout.ServiceSample(["1", "2", "2"], [], None), IN_PROGRESS_TO_2,
+                 0, id="rolling-mixes-by-design"),
+])
+def test_wrong_revision_endpoints(strategy, sample, record, wrong) -> None:
+    assert rollout.wrong_revision_endpoints(strategy, sample, record) == wrong
+
+
+def test_figures_keep_the_lowest_share_and_count_empty_and_wrong_samples() -> None:
+    figures = rollout.Figures(desired=3)
+    figures.add("BLUE_GREEN", "a", rollout.ServiceSample(["1", "1", "1"], [], "1"), None)
+    figures.add("BLUE_GREEN", "b", rollout.ServiceSample(["1", "2"], [], "1"), IN_PROGRESS_TO_2)
+    figures.add("BLUE_GREEN", "c", rollout.ServiceSample([], [], "2"), IN_PROGRESS_TO_2)
+    assert figures.lowest_share == 0
+    assert figures.empty_samples == 1
+    assert (figures.wrong_samples, figures.wrong_services) == (1, {"b"})
+
+
+@pytest.mark.parametrize(("strategy", "expected"), [
+    ("ROLLING", {"minimumHealthyPercent": 100, "maximumPercent": 200}),
+    ("BLUE_GREEN", {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 1}),
+    ("CANARY", {"strategy": "CANARY", "bakeTimeInMinutes": 1, "canaryConfiguration": {
+        "canaryPercent": 10, "canaryBakeTimeInMinutes": 1}}),
+    ("LINEAR", {"strategy": "LINEAR", "bakeTimeInMinutes": 1, "linearConfiguration": {
+        "stepPercent": 50, "stepBakeTimeInMinutes": 1}}),
+])
+def test_each_strategy_asks_for_ecs_fields(strategy, expected) -> None:
+    assert rollout.deployment_configuration(strategy, 100, 200) == expected
