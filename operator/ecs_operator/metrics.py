@@ -50,6 +50,12 @@ ROLLBACKS = CounterMetric("ecs_service_rollbacks_total",
                           ["namespace", "service"])
 
 ROLLOUT_STATES = ("IN_PROGRESS", "COMPLETED", "FAILED")
+# ECS's ServiceDeploymentStatus and the stages a deployment in flight can be at (botocore).
+SERVICE_DEPLOYMENT_STATUSES = ("PENDING", "IN_PROGRESS", "SUCCESSFUL", "STOPPED",
+                               "STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS",
+                               "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED")
+IN_FLIGHT_STATUSES = ("PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED",
+                      "ROLLBACK_IN_PROGRESS")
 STOP_CODES = ("TaskFailedToStart", "EssentialContainerExited", "UserInitiated",
               "ServiceSchedulerInitiated")
 
@@ -112,6 +118,7 @@ class ObjectStates(Collector):
                                         "Deployments listed in status, by rollout state.",
                                         labels=labels + ["state"])
         safety = _safety_gauges(labels)
+        strategy = _service_deployment_gauges(labels)
         for (namespace, name), status in sorted(services.items()):
             key = [namespace, name]
             gauges["desired"].add_metric(key, status.get("desiredCount", 0))
@@ -123,9 +130,11 @@ class ObjectStates(Collector):
                 deployments.add_metric(key + [state],
                                        sum(d.get("rolloutState") == state for d in listed))
             _add_safety(safety, key, listed)
+            _add_service_deployments(strategy, key, status.get("serviceDeployments") or [])
         yield from gauges.values()
         yield deployments
         yield from safety.values()
+        yield from strategy.values()
         by_state = GaugeMetricFamily("ecs_tasks", "Standalone tasks by lastStatus and health.",
                                      labels=["namespace", "state", "health"])
         for (namespace, last, health), count in sorted(tasks.items()):
@@ -162,6 +171,42 @@ def _add_safety(safety: dict[str, GaugeMetricFamily], key: list[str], listed: li
     for alarm in sorted({name for d in listed
                          for name in (d.get("alarms") or {}).get("triggeredAlarmNames", [])}):
         safety["alarms"].add_metric(key + [alarm], 1)
+
+
+def _service_deployment_gauges(labels: list[str]) -> dict[str, GaugeMetricFamily]:
+    return {
+        "status": GaugeMetricFamily(
+            "ecs_service_deployments_by_status",
+            "Service deployments (BLUE_GREEN, CANARY, LINEAR) listed in status.serviceDeployments "
+            "(the latest 10), by ECS's status.", labels=labels + ["status"]),
+        "stage": GaugeMetricFamily(
+            "ecs_service_deployment_stage",
+            "1 at the lifecycle stage of the service deployment in flight.",
+            labels=labels + ["stage"]),
+        "traffic": GaugeMetricFamily(
+            "ecs_service_deployment_production_traffic_percent",
+            "Share of production traffic the latest service deployment gives its target and "
+            "source revisions (by ready tasks on a plain Kubernetes Service).",
+            labels=labels + ["role"]),
+    }
+
+
+def _add_service_deployments(gauges: dict[str, GaugeMetricFamily], key: list[str],
+                             records: list[dict]) -> None:
+    if not records:
+        return
+    for status in SERVICE_DEPLOYMENT_STATUSES:
+        gauges["status"].add_metric(key + [status], sum(r.get("status") == status
+                                                        for r in records))
+    latest = records[0]
+    if latest.get("status") in IN_FLIGHT_STATUSES and latest.get("lifecycleStage"):
+        gauges["stage"].add_metric(key + [latest["lifecycleStage"]], 1)
+    target = latest.get("targetServiceRevision") or {}
+    gauges["traffic"].add_metric(key + ["target"],
+                                 target.get("requestedProductionTrafficWeight", 0.0))
+    gauges["traffic"].add_metric(key + ["source"], sum(
+        source.get("requestedProductionTrafficWeight", 0.0)
+        for source in latest.get("sourceServiceRevisions") or []))
 
 
 STATES = ObjectStates()

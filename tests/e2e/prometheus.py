@@ -7,6 +7,8 @@ import json
 import pathlib
 import shutil
 import subprocess
+import urllib.error
+import urllib.parse
 import urllib.request
 
 from .cluster import wait_for
@@ -67,3 +69,20 @@ class PrometheusProcess:
     def alerts(self) -> list[dict]:
         with urllib.request.urlopen(f"{self.url}/api/v1/alerts", timeout=5) as response:
             return json.load(response)["data"]["alerts"]
+
+    def api(self, path: str, **params: object) -> dict:
+        """A query API call; its `data`, or AssertionError with Prometheus' own error."""
+        url = f"{self.url}/api/v1/{path}?{urllib.parse.urlencode(params)}"
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                answer = json.load(response)
+        except urllib.error.HTTPError as error:
+            answer = json.load(error)
+        assert answer["status"] == "success", f"{params}: {answer.get('error')}"
+        return answer["data"]
+
+    def query(self, expr: str) -> list[dict]:
+        return self.api("query", query=expr)["result"]
+
+    def query_range(self, expr: str, start: float, end: float, step: float = 1) -> list[dict]:
+        return self.api("query_range", query=expr, start=start, end=end, step=step)["result"]

@@ -54,6 +54,41 @@ def test_breaker_and_alarm_state_are_exported() -> None:
         not in text
 
 
+def _revision(arn: str, weight: float) -> dict:
+    return {"arn": arn, "requestedProductionTrafficWeight": weight}
+
+
+def test_service_deployments_are_exported_by_status_stage_and_traffic() -> None:
+    states = ObjectStates()
+    states.service("shop", "web", {"serviceDeployments": [
+        {"status": "IN_PROGRESS", "lifecycleStage": "POST_PRODUCTION_TRAFFIC_SHIFT",
+         "targetServiceRevision": _revision("web:3", 10.0),
+         "sourceServiceRevisions": [_revision("web:2", 90.0)]},
+        {"status": "SUCCESSFUL", "lifecycleStage": "CLEAN_UP",
+         "targetServiceRevision": _revision("web:2", 100.0), "sourceServiceRevisions": []},
+        {"status": "ROLLBACK_SUCCESSFUL", "lifecycleStage": "BAKE_TIME",
+         "targetServiceRevision": _revision("web:2", 0.0),
+         "sourceServiceRevisions": [_revision("web:1", 100.0)]}]})
+    states.service("shop", "done", {"serviceDeployments": [
+        {"status": "SUCCESSFUL", "lifecycleStage": "CLEAN_UP",
+         "targetServiceRevision": _revision("done:1", 100.0), "sourceServiceRevisions": []}]})
+    states.service("shop", "rolling", {"desiredCount": 1})
+    text = exported(states)
+    by_status = 'ecs_service_deployments_by_status{namespace="shop",service="web",status="%s"}'
+    assert by_status % "IN_PROGRESS" + " 1.0" in text
+    assert by_status % "ROLLBACK_SUCCESSFUL" + " 1.0" in text
+    assert by_status % "ROLLBACK_FAILED" + " 0.0" in text
+    assert 'ecs_service_deployment_stage{namespace="shop",service="web",' \
+        'stage="POST_PRODUCTION_TRAFFIC_SHIFT"} 1.0' in text
+    assert 'ecs_service_deployment_production_traffic_percent{namespace="shop",role="target",' \
+        'service="web"} 10.0' in text
+    assert 'ecs_service_deployment_production_traffic_percent{namespace="shop",role="source",' \
+        'service="web"} 90.0' in text
+    assert 'ecs_service_deployment_stage{namespace="shop",service="done"' not in text, \
+        "a finished deployment is at no stage"
+    assert 'service="rolling",status=' not in text, "ROLLING services have no records"
+
+
 def test_deleted_objects_leave_the_gauges() -> None:
     states = ObjectStates()
     states.service("shop", "web", {"desiredCount": 1})
