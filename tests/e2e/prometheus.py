@@ -3,6 +3,7 @@ evaluating the chart's alerting rules, for the deployment alarms."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pathlib
 import shutil
@@ -86,3 +87,22 @@ class PrometheusProcess:
 
     def query_range(self, expr: str, start: float, end: float, step: float = 1) -> list[dict]:
         return self.api("query_range", query=expr, start=start, end=end, step=step)["result"]
+
+
+@contextlib.contextmanager
+def scraping_operator(operator, workdir: pathlib.Path, port: int,
+                      operator_args: list[str]):
+    """A Prometheus scraping the e2e operator, which runs with `operator_args` (given the
+    Prometheus' URL) until the block ends and is then restarted without them."""
+    server = PrometheusProcess(workdir, port, f"127.0.0.1:{operator.metrics_port}")
+    server.start()
+    operator.stop()
+    operator.extra_args = [arg.format(prometheus_url=server.url) for arg in operator_args]
+    operator.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        operator.stop()
+        operator.extra_args = []
+        operator.start()

@@ -14,7 +14,7 @@ import pytest
 from .conftest import ROOT, free_port
 from .cluster import apply, wait_for
 from .manifests import service, task_definition
-from .prometheus import PrometheusProcess
+from .prometheus import PrometheusProcess, scraping_operator
 from .test_deployments import BAKE_TIME_SCALE, finished
 
 DASHBOARD = ROOT / "charts/ecs-operator/dashboards/ecs-operator.json"
@@ -23,17 +23,9 @@ DASHBOARD = ROOT / "charts/ecs-operator/dashboards/ecs-operator.json"
 @pytest.fixture(scope="module")
 def prometheus(operator, tmp_path_factory: pytest.TempPathFactory):
     """Prometheus scraping the operator every second; the operator with short bake times."""
-    server = PrometheusProcess(tmp_path_factory.mktemp("prometheus"), free_port(),
-                               f"127.0.0.1:{operator.metrics_port}")
-    server.start()
-    operator.stop()
-    operator.extra_args = ["--bake-time-scale", BAKE_TIME_SCALE]
-    operator.start()
-    yield server
-    server.stop()
-    operator.stop()
-    operator.extra_args = []
-    operator.start()
+    with scraping_operator(operator, tmp_path_factory.mktemp("prometheus"), free_port(),
+                           ["--bake-time-scale", BAKE_TIME_SCALE]) as server:
+        yield server
 
 
 def panels() -> dict[str, list[str]]:
