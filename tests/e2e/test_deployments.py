@@ -178,7 +178,10 @@ def test_a_pause_hook_waits_for_continue_service_deployment(
         REVISION] == "1"
     described = _ecs_json("describe-service-deployments", "-n", namespace,
                           "--service-deployment-arns", arn)["serviceDeployments"][0]
-    assert described["lifecycleHookDetails"]["pausedAt"] == "POST_TEST_TRAFFIC_SHIFT"
+    assert described["lifecycleStage"] == "POST_TEST_TRAFFIC_SHIFT"
+    assert [(d["hookId"], d["targetType"], d["status"], d["timeoutAction"])
+            for d in described["lifecycleHookDetails"]] == [
+        ("0", "PAUSE", "AWAITING_ACTION", "ROLLBACK")]
     _ecs_json("continue-service-deployment", "-n", namespace, "--service-deployment-arn", arn,
               "--action", action)
     wait_for(outcome, finished(namespace, "web:2", outcome), timeout=120)

@@ -9,6 +9,9 @@ from ecs_operator.kubectl_ecs import deployment_shapes as shapes
 RECORD = {
     "serviceDeploymentArn": "web/2", "status": "IN_PROGRESS", "lifecycleStage": "POST_SCALE_UP",
     "pausedAt": "POST_SCALE_UP", "createdAt": "2026-01-01T00:00:00Z",
+    "lifecycleHookDetails": [{"hookId": "0", "lifecycleStage": "POST_SCALE_UP",
+                              "targetType": "PAUSE", "status": "AWAITING_ACTION",
+                              "expiresAt": "2026-01-02T00:00:00Z", "timeoutAction": "ROLLBACK"}],
     "startedAt": "2026-01-01T00:00:00Z", "trafficStep": 0, "strategy": "BLUE_GREEN",
     "sourceServiceRevisions": [{"arn": "web:1", "requestedTaskCount": 3, "runningTaskCount": 3,
                                 "requestedProductionTrafficWeight": 100.0,
@@ -29,7 +32,9 @@ def test_a_record_is_shaped_as_describe_service_deployments_shows_it() -> None:
     assert shaped["lifecycleStage"] == "POST_SCALE_UP"
     assert shaped["targetServiceRevision"]["requestedTestTrafficWeight"] == 100.0
     assert shaped["deploymentConfiguration"] == {"strategy": "BLUE_GREEN"}
-    assert shaped["lifecycleHookDetails"]["pausedAt"] == "POST_SCALE_UP"
+    assert shaped["lifecycleHookDetails"] == [{
+        "hookId": "0", "targetType": "PAUSE", "status": "AWAITING_ACTION",
+        "expiresAt": "2026-01-02T00:00:00Z", "timeoutAction": "ROLLBACK"}]
     assert "trafficStep" not in shaped and "pausedAt" not in shaped  # operator bookkeeping
 
 

@@ -30,14 +30,16 @@ HOOK_STAGES = ["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFF
                "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"]
 
 LIFECYCLE_HOOK = obj("A deployment lifecycle hook.", {
-    "targetType": string("PAUSE waits at its stages until continued; AWS_LAMBDA is not "
-                         "honoured.", enum=["AWS_LAMBDA", "PAUSE"]),
-    "hookTargetArn": string("The Lambda function (AWS_LAMBDA; not honoured)."),
+    "targetType": string("PAUSE waits at its stages until continued; AWS_LAMBDA calls "
+                         "hookTargetArn when it is an http(s) URL (a Lambda ARN is not "
+                         "honoured).", enum=["AWS_LAMBDA", "PAUSE"]),
+    "hookTargetArn": string("An http:// or https:// URL the operator POSTs ECS's hook event "
+                            "to (docs/deployments.md); a Lambda function ARN is not called."),
     "roleArn": string("IAM role (informational)."),
     "lifecycleStages": array("Stages the hook runs at.", string("A stage.", enum=HOOK_STAGES)),
     "hookDetails": free_form("Passed to the hook as is."),
     "timeoutConfiguration": obj("What happens when the hook does not answer in time.", {
-        "timeoutInMinutes": integer("Default 1440.", minimum=1),
+        "timeoutInMinutes": integer("Default 1440.", minimum=1, maximum=20160),
         "action": string("Default ROLLBACK.", enum=["CONTINUE", "ROLLBACK"]),
     }),
 })
@@ -69,7 +71,8 @@ DEPLOYMENT_CONFIGURATION = obj(
         "bakeTimeInMinutes": integer("Minutes both revisions run once production traffic is "
                                      "all on the new one, before the old one goes.", minimum=0),
         "lifecycleHooks": array("Hooks at the deployment's lifecycle stages: PAUSE waits for "
-                                "continue-service-deployment; AWS_LAMBDA is not honoured.",
+                                "continue-service-deployment; an http(s) hookTargetArn is "
+                                "called with ECS's event; a Lambda ARN is not honoured.",
                                 LIFECYCLE_HOOK),
         "linearConfiguration": obj("LINEAR: production moves stepPercent at a time.", {
             "stepPercent": number("Share moved per step, 3.0 to 100.0. Default 10.0.",
@@ -273,6 +276,21 @@ SERVICE_REVISION = obj("A service revision and what it is asked to carry.", {
     "requestedTestTrafficWeight": number("Share of the <service>-test Service's traffic."),
 })
 
+LIFECYCLE_HOOK_DETAIL = obj("A lifecycle hook run at a stage (ECS's "
+                             "DeploymentLifecycleHookDetail).", {
+    "hookId": string("The hook's index in lifecycleHooks."),
+    "lifecycleStage": string("The hook stage it runs at."),
+    "targetType": string("PAUSE or AWS_LAMBDA."),
+    "targetArn": string("The URL called."),
+    "status": string("ECS's DeploymentLifecycleHookStatus.", enum=[
+        "AWAITING_ACTION", "IN_PROGRESS", "SUCCEEDED", "FAILED", "TIMED_OUT"]),
+    "statusReason": string("Why the call failed."),
+    "expiresAt": string("When the timeout action is taken."),
+    "timeoutAction": string("CONTINUE or ROLLBACK."),
+    "callAfter": string("When the URL is called next (IN_PROGRESS)."),
+    "hookDetails": free_form("What the hook returned to be passed to its next call."),
+})
+
 SERVICE_DEPLOYMENT = obj("A service deployment (ECS's ServiceDeployment).", {
     "serviceDeploymentArn": string("<service>/<number>."),
     "status": string("ECS's ServiceDeploymentStatus.", enum=[
@@ -282,7 +300,8 @@ SERVICE_DEPLOYMENT = obj("A service deployment (ECS's ServiceDeployment).", {
     "lifecycleStage": string("ECS's ServiceDeploymentLifecycleStage."),
     "strategy": string("The deploymentConfiguration.strategy it ran with."),
     "pausedAt": string("The stage a PAUSE hook holds, until continue-service-deployment."),
-    "continuedStages": strings("Stages whose PAUSE hooks were continued."),
+    "continuedStages": strings("Stages whose lifecycle hooks passed."),
+    "lifecycleHookDetails": array("The hooks run so far.", LIFECYCLE_HOOK_DETAIL),
     "trafficStep": integer("CANARY/LINEAR: the index of the production share reached."),
     "bakeStartedAt": string("When the current bake began."),
     "createdAt": string("Created."), "startedAt": string("Started."),

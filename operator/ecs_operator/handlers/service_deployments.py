@@ -13,6 +13,8 @@ answered and progress is made without any other event.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import logging
 import os
 from datetime import datetime, timezone
@@ -27,6 +29,7 @@ from ..translate.service_deployment import ANNOTATION_CONTINUE, ANNOTATION_STOP,
 from ..translate.service_objects import ServiceObjects, is_daemon
 from ..translate.service_status import is_healthy
 from ..translate.strategy_objects import strategy_objects
+from . import hook_calls
 from .observed import VIEWS
 
 log = logging.getLogger(__name__)
@@ -67,12 +70,18 @@ def plan(service: dict, target: str, wanted: ServiceObjects,
     meta, spec = service["metadata"], service.get("spec", {})
     namespace, name = meta["namespace"], meta["name"]
     _, _, pods = VIEWS.replica_service(namespace, name)
-    step = advance(service=name, target=target, desired=int(spec.get("desiredCount", 1)),
-                   config=spec.get("deploymentConfiguration") or {},
-                   records=list((service.get("status") or {}).get("serviceDeployments") or []),
-                   ready=ready_by_revision(pods), requests=requests(meta.get("annotations") or {}),
-                   now=datetime.now(timezone.utc),
-                   bake_scale=float(os.environ.get(BAKE_TIME_SCALE_ENV, "1")))
+    evaluate = functools.partial(
+        advance, service=name, target=target, desired=int(spec.get("desiredCount", 1)),
+        config=spec.get("deploymentConfiguration") or {},
+        records=list((service.get("status") or {}).get("serviceDeployments") or []),
+        ready=ready_by_revision(pods), now=datetime.now(timezone.utc),
+        bake_scale=float(os.environ.get(BAKE_TIME_SCALE_ENV, "1")))
+    asked = requests(meta.get("annotations") or {})
+    step = evaluate(requests=asked)
+    if step.hook_calls:
+        # The same evaluation again, at the same moment, now with the hooks' answers.
+        answers = hook_calls.call_all(namespace, name, step.hook_calls)
+        step = evaluate(requests=dataclasses.replace(asked, hook_answers=answers))
     scheduling = placement(spec, selector={LABEL_SERVICE: name}).pod_fields()
     templates = {}
     for arn in step.wanted.replicas:

@@ -11,6 +11,9 @@ from ..translate.ecs_shapes import arn
 SERVICE_DEPLOYMENT_FIELDS = (
     "status", "statusReason", "lifecycleStage", "createdAt", "startedAt", "finishedAt",
     "stoppedAt", "updatedAt", "sourceServiceRevisions", "targetServiceRevision", "rollback")
+# ECS's DeploymentLifecycleHookDetail; the record's other keys are the operator's bookkeeping.
+HOOK_DETAIL_FIELDS = ("hookId", "targetType", "targetArn", "status", "expiresAt",
+                      "timeoutAction")
 
 
 def deployment_arn(namespace: str, record: dict) -> str:
@@ -42,9 +45,10 @@ def service_deployment(resource: dict, record: dict) -> dict:
     config = (resource.get("spec") or {}).get("deploymentConfiguration")
     if config:
         shaped["deploymentConfiguration"] = config
-    if record.get("pausedAt"):
-        shaped["lifecycleHookDetails"] = {"pausedAt": record["pausedAt"],
-                                          "action": "waiting for continue-service-deployment"}
+    if record.get("lifecycleHookDetails"):
+        shaped["lifecycleHookDetails"] = [
+            {key: detail[key] for key in HOOK_DETAIL_FIELDS if key in detail}
+            for detail in record["lifecycleHookDetails"]]
     return shaped
 
 

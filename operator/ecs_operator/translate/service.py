@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 from .errors import TranslationError
+from .lifecycle_hooks import honoured
 from .names import ANNOTATION_TASK_DEFINITION, LABEL_FAMILY, LABEL_MANAGED_BY, LABEL_REVISION, \
     LABEL_SERVICE, MANAGED_BY, family_slug, owner_reference
 from .placement import LABEL_GROUP, group_label_value
@@ -149,7 +150,8 @@ def unsupported_service_fields(spec: dict) -> list[str]:
             found.append(f"deploymentConfiguration.deploymentCircuitBreaker: with strategy "
                          f"{strategy}")
     for index, hook in enumerate(config.get("lifecycleHooks") or []):
-        if hook.get("targetType") != "PAUSE":
+        if not honoured(hook):
+            # A Lambda function cannot be invoked from here; an http(s) URL can.
             found.append(f"deploymentConfiguration.lifecycleHooks[{index}]: "
                          f"{hook.get('targetType', 'AWS_LAMBDA')}")
     controller = (spec.get("deploymentController") or {}).get("type")

@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from .lifecycle_hooks import Answer, HookCall, gate
 from .names import GROUP
 
 STRATEGIES = ("BLUE_GREEN", "CANARY", "LINEAR")
@@ -44,9 +45,11 @@ DEFAULT_STEP_PERCENT, DEFAULT_STEP_BAKE = 10.0, 6
 @dataclass(frozen=True)
 class Requests:
     """What users asked: continue-service-deployment (arn -> (action, stage or None for
-    whichever stage is paused)) and stop-service-deployment (arns)."""
+    whichever stage is paused)) and stop-service-deployment (arns); and what the lifecycle
+    hooks called since the last evaluation answered ((hookId, hook stage) -> Answer)."""
     continued: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     stopped: frozenset[str] = frozenset()
+    hook_answers: dict[tuple[str, str], Answer] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Step:
     records: list[dict]
     wanted: Wanted
     events: list[str] = field(default_factory=list)
+    hook_calls: list[HookCall] = field(default_factory=list)
 
 
 def iso(now: datetime) -> str:
@@ -107,12 +111,6 @@ def split(desired: int, percent: float) -> int:
         return desired
     nearest = math.floor(desired * percent / 100 + 0.5)  # half up: 25 % of 10 is 3 tasks
     return min(max(nearest, 1 if desired else 0), desired)
-
-
-def paused_hooks(config: dict, stage: str) -> list[int]:
-    """Indexes of the PAUSE hooks at a stage (their hookId is `<index>`)."""
-    return [i for i, hook in enumerate(config.get("lifecycleHooks") or [])
-            if hook.get("targetType") == "PAUSE" and stage in (hook.get("lifecycleStages") or [])]
 
 
 def _summary(arn: str) -> dict:
@@ -175,13 +173,13 @@ def advance(*, service: str, target: str, desired: int, config: dict, records: l
         history.insert(0, current)
         events.append(f"(service {service}) has started a {config.get('strategy')} deployment "
                       f"{current['serviceDeploymentArn']} to {target}.")
-    record, wanted, more = _progress(service, current, desired, config, ready, requests, now,
-                                     bake_scale)
+    record, wanted, more, calls = _progress(service, current, desired, config, ready, requests,
+                                            now, bake_scale)
     record = _counted(record, wanted, ready)
     if record != current:  # updatedAt moves with content only: a quiet pass writes nothing
         record = {**record, "updatedAt": iso(now)}
     history[0] = record
-    return Step(history[:HISTORY_LIMIT], wanted, events + more)
+    return Step(history[:HISTORY_LIMIT], wanted, events + more, calls)
 
 
 def _shifted(record: dict, config: dict) -> bool:
@@ -190,49 +188,57 @@ def _shifted(record: dict, config: dict) -> bool:
         or int(record.get("trafficStep", 0)) > 0
 
 
+def _start_rollback(service: str, record: dict, reason: str, now: datetime,
+                    events: list[str]) -> dict:
+    """ROLLBACK_IN_PROGRESS to the source; a first deployment, with no source, stops."""
+    arn = record["serviceDeploymentArn"]
+    if not record["sourceServiceRevisions"]:
+        return _finish(record, "STOPPED", now, reason)
+    source = record["sourceServiceRevisions"][0]["arn"]
+    record = {**record, "status": "ROLLBACK_IN_PROGRESS", "rollback": {
+        "reason": reason, "startedAt": iso(now), "serviceRevisionArn": source}}
+    record.pop("pausedAt", None)
+    events.append(f"(service {service}) deployment {arn} is rolling back to {source}: "
+                  f"{reason}.")
+    return record
+
+
 def _progress(service: str, record: dict, desired: int, config: dict, ready: dict[str, int],
               requests: Requests, now: datetime, bake_scale: float
-              ) -> tuple[dict, Wanted, list[str]]:
+              ) -> tuple[dict, Wanted, list[str], list[HookCall]]:
     arn = record["serviceDeploymentArn"]
     target = record["targetServiceRevision"]["arn"]
     source = record["sourceServiceRevisions"][0]["arn"] if record["sourceServiceRevisions"] \
         else None
     events: list[str] = []
-    action, at = requests.continued.get(arn, (None, None))
-    stage = record["lifecycleStage"]
-    rollback_reason = None
-    if arn in requests.stopped:
-        rollback_reason = "stop-service-deployment requested a rollback"
-    elif action == ROLLBACK and record.get("pausedAt") == stage and at in (None, stage):
-        rollback_reason = f"the lifecycle hook at {stage} answered ROLLBACK"
-    if record["status"] == "IN_PROGRESS" and rollback_reason:
-        if source is None:
-            record = _finish(record, "STOPPED", now, rollback_reason)
-            return record, Wanted({target: desired}, (target,)), events
-        record = {**record, "status": "ROLLBACK_IN_PROGRESS", "rollback": {
-            "reason": rollback_reason, "startedAt": iso(now), "serviceRevisionArn": source}}
-        record.pop("pausedAt", None)
-        events.append(f"(service {service}) deployment {arn} is rolling back to {source}: "
-                      f"{rollback_reason}.")
+    calls: list[HookCall] = []
+    if record["status"] == "IN_PROGRESS" and arn in requests.stopped:
+        record = _start_rollback(service, record, "stop-service-deployment requested a "
+                                 "rollback", now, events)
+    if record["status"] == "STOPPED":
+        return record, Wanted({target: desired}, (target,)), events, calls
     if record["status"] != "IN_PROGRESS":
-        return _rolling_back(service, record, desired, ready, now, events)
+        return (*_rolling_back(service, record, desired, ready, now, events), calls)
     steps = traffic_steps(config)
     wake_in = None
     while record["status"] == "IN_PROGRESS":
         stage = record["lifecycleStage"]
         step = int(record.get("trafficStep", 0))
-        if paused_hooks(config, stage) and stage not in record.get("continuedStages", []):
-            if record.get("pausedAt") == stage and action == CONTINUE and at in (None, stage):
-                record = {**record, "continuedStages": [*record.get("continuedStages", []),
-                                                        stage]}
-                record.pop("pausedAt", None)
-                events.append(f"(service {service}) deployment {arn} continued at {stage}.")
-            else:
-                if record.get("pausedAt") != stage:
-                    events.append(f"(service {service}) deployment {arn} is paused at {stage} "
-                                  f"until continue-service-deployment.")
-                record = {**record, "pausedAt": stage}
-                break
+        hooks = gate(service=service, record=record, config=config,
+                     answers=requests.hook_answers,
+                     continued=requests.continued.get(arn, (None, None)), now=now,
+                     time_scale=bake_scale)
+        record = hooks.record
+        events.extend(hooks.events)
+        calls.extend(hooks.calls)
+        if hooks.rollback:
+            record = _start_rollback(service, record, hooks.rollback, now, events)
+            if record["status"] == "STOPPED":
+                return record, Wanted({target: desired}, (target,)), events, calls
+            return (*_rolling_back(service, record, desired, ready, now, events), calls)
+        if not hooks.passed:
+            wake_in = hooks.wake_in
+            break
         if stage == "SCALE_UP" and ready.get(target, 0) < (
                 split(desired, steps[0]) if source else desired):
             break
@@ -259,7 +265,7 @@ def _progress(service: str, record: dict, desired: int, config: dict, ready: dic
             break
         record = {**record, "lifecycleStage": STAGES[STAGES.index(stage) + 1]}
     wanted = _wanted(record, desired, config, source, target)
-    return record, Wanted(wanted.replicas, wanted.production, wanted.test, wake_in), events
+    return record, Wanted(wanted.replicas, wanted.production, wanted.test, wake_in), events, calls
 
 
 def _wanted(record: dict, desired: int, config: dict, source: str | None,
