@@ -149,6 +149,12 @@ def test_stop_service_deployment_rolls_back_without_stopping_a_blue_task(
     assert pods_of(namespace, "web-1") == blue, "a blue task was stopped"
     time.sleep(3)  # the spec still names web:2: nothing deploys it again
     assert latest(namespace)["status"] == "ROLLBACK_SUCCESSFUL"
+    kubectl("wait", "ecsservice/web", "-n", namespace, "--for=condition=SteadyState",
+            "--timeout=60s")
+    status = kubectl_json("get", "ecsservices", "web", "-n", namespace)["status"]
+    assert [(d["status"], d["taskDefinition"], d["rolloutState"], d["runningCount"])
+            for d in status["deployments"]] == [("PRIMARY", "web:1", "COMPLETED", 3)]
+    assert status["taskDefinition"] == "web:1", "after a rollback, the source, as in ECS"
 
 
 def _primary_and_active(namespace: str):
