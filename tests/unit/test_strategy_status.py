@@ -12,6 +12,7 @@ import pytest
 from ecs_operator.kubectl_ecs.waiting import is_steady
 from ecs_operator.translate.service_deployment import Requests, advance
 from ecs_operator.translate.service_status import Observed, service_status
+from ecs_operator.translate.strategy_status import uses_strategy
 
 T0 = datetime(2026, 11, 25, 12, 0, 0, tzinfo=timezone.utc)
 BLUE, GREEN = "web:1", "web:2"
@@ -273,3 +274,15 @@ def test_a_stopped_deployment_reads_rolling_back_then_steady_on_the_source(
         strategy, stopped_at, seen) -> None:
     stop = Requests(stopped=frozenset({"web/2"}))
     assert run_through(strategy, requests_at={stopped_at: stop}) == seen
+
+
+@pytest.mark.parametrize("extra, strategy, expected", [
+    ({}, "BLUE_GREEN", True),
+    ({}, "LINEAR", True),
+    ({}, "ROLLING", False),
+    ({"schedulingStrategy": "DAEMON"}, "CANARY", False),
+    ({"autoScaling": {"minCapacity": 1, "maxCapacity": 3}}, "BLUE_GREEN", False),
+], ids=["blue-green", "linear", "rolling", "daemon-keeps-rolling", "autoscaled-keeps-rolling"])
+def test_which_services_are_described_from_their_service_deployments(extra, strategy,
+                                                                     expected) -> None:
+    assert uses_strategy({**spec(strategy), **extra}) is expected
