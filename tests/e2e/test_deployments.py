@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import threading
 import time
 
@@ -148,6 +149,67 @@ def test_stop_service_deployment_rolls_back_without_stopping_a_blue_task(
     assert pods_of(namespace, "web-1") == blue, "a blue task was stopped"
     time.sleep(3)  # the spec still names web:2: nothing deploys it again
     assert latest(namespace)["status"] == "ROLLBACK_SUCCESSFUL"
+    kubectl("wait", "ecsservice/web", "-n", namespace, "--for=condition=SteadyState",
+            "--timeout=60s")
+    status = kubectl_json("get", "ecsservices", "web", "-n", namespace)["status"]
+    assert [(d["status"], d["taskDefinition"], d["rolloutState"], d["runningCount"])
+            for d in status["deployments"]] == [("PRIMARY", "web:1", "COMPLETED", 3)]
+    assert status["taskDefinition"] == "web:1", "after a rollback, the source, as in ECS"
+
+
+def _primary_and_active(namespace: str):
+    """The status while green deploys beside blue, as describe-services shows it."""
+    def probe():
+        status = kubectl_json("get", "ecsservices", "web", "-n", namespace).get("status", {})
+        shown = [(d["status"], d["taskDefinition"], d["rolloutState"])
+                 for d in status.get("deployments") or []]
+        return status if shown == [("PRIMARY", "web:2", "IN_PROGRESS"),
+                                   ("ACTIVE", "web:1", "COMPLETED")] else None
+    return probe
+
+
+def test_blue_green_status_reads_as_describe_services_and_update_service_wait_ends(
+        scaled_operator, namespace) -> None:
+    from .test_kubectl_ecs import PLUGIN_PATH
+    pinned = blue_green(bake=2)
+    pinned["spec"]["taskDefinition"] = "web:1"
+    apply([task_definition(), pinned], namespace)
+    kubectl("wait", "ecsservice/web", "-n", namespace, "--for=condition=SteadyState",
+            "--timeout=120s")
+    apply(task_definition(image="registry.example/web:2"), namespace)
+    wait_for("web:2 registered", lambda: kubectl_json("get", "td", "web", "-n", namespace)
+             .get("status", {}).get("revision") == 2)
+
+    waiting = subprocess.Popen(
+        ["kubectl", "ecs", "update-service", "-n", namespace, "--service", "web",
+         "--task-definition", "web:2", "--wait", "--timeout", "180", "--output", "json"],
+        text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "PATH": PLUGIN_PATH})
+    try:
+        during = wait_for("green PRIMARY IN_PROGRESS beside blue ACTIVE",
+                          _primary_and_active(namespace), timeout=120, interval=0.2)
+        conditions = {c["type"]: (c["status"], c["reason"]) for c in during["conditions"]}
+        assert during["rolloutState"] == "IN_PROGRESS"
+        assert conditions["Progressing"] == ("True", "RolloutInProgress")
+        assert conditions["SteadyState"][0] == "False"
+        out, err = waiting.communicate(timeout=240)
+    finally:
+        waiting.kill()
+    assert waiting.returncode == 0, f"update-service --wait failed:\n{out}\n{err}"
+    assert "(service web) has reached a steady state." in err
+
+    kubectl("wait", "ecsservice/web", "-n", namespace, "--for=condition=SteadyState",
+            "--timeout=60s")
+    status = kubectl_json("get", "ecsservices", "web", "-n", namespace)["status"]
+    [primary] = status["deployments"]
+    assert (primary["status"], primary["taskDefinition"], primary["rolloutState"],
+            primary["desiredCount"], primary["runningCount"]) == (
+        "PRIMARY", "web:2", "COMPLETED", 3, 3)
+    assert primary["id"] == json.loads(out)["service"]["deployments"][0]["id"]
+    assert (status["taskDefinition"], status["rolloutState"]) == ("web:2", "COMPLETED")
+    assert latest(namespace)["status"] == "SUCCESSFUL"
+    assert "(service web) has reached a steady state." in [
+        e["message"] for e in status["events"]]
 
 
 def _ecs_json(*args: str) -> dict:

@@ -21,13 +21,13 @@ from datetime import datetime, timezone
 
 import kopf
 
+from ..translate.deployment_entries import is_healthy
 from ..translate.names import ANNOTATION_TASK_DEFINITION, GROUP, LABEL_SERVICE
 from ..translate.placement import placement
 from ..translate.pod import pod_spec
 from ..translate.service import pod_template
-from ..translate.service_deployment import ANNOTATION_CONTINUE, ANNOTATION_STOP, IN_FLIGHT, STRATEGIES, Requests, Step, advance
-from ..translate.service_objects import ServiceObjects, is_daemon
-from ..translate.service_status import is_healthy
+from ..translate.service_deployment import ANNOTATION_CONTINUE, ANNOTATION_STOP, IN_FLIGHT, Requests, Step, advance
+from ..translate.service_objects import ServiceObjects
 from ..translate.strategy_objects import strategy_objects
 from . import hook_calls
 from .observed import VIEWS
@@ -37,11 +37,6 @@ log = logging.getLogger(__name__)
 # 0.01 makes a minute 0.6 s).
 BAKE_TIME_SCALE_ENV = "ECS_OPERATOR_BAKE_TIME_SCALE"
 TIMER_SECONDS = 2.0
-
-
-def uses_strategy(spec: dict) -> bool:
-    strategy = (spec.get("deploymentConfiguration") or {}).get("strategy")
-    return strategy in STRATEGIES and not is_daemon(spec) and not spec.get("autoScaling")
 
 
 def requests(annotations: dict) -> Requests:

@@ -13,7 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import kopf
@@ -90,11 +90,9 @@ def write_status(service: dict, resolution: Resolution,
         previous=previous, observed=observed, task_definition=resolution.task_definition,
         problem=resolution.problem, unsupported=resolution.unsupported, now=now,
         desired_count_set_by=desired_count_set_by(name, spec),
-        alarms=alarm_reading(namespace, name, effective, previous, resolution.task_definition))
-    records = previous.get("serviceDeployments") if resolution.service_deployments is None \
-        else resolution.service_deployments
-    if records:
-        result = replace(result, status={**result.status, "serviceDeployments": records})
+        alarms=alarm_reading(namespace, name, effective, previous, resolution.task_definition),
+        service_deployments=previous.get("serviceDeployments")
+        if resolution.service_deployments is None else resolution.service_deployments)
     metrics.STATES.service(namespace, name, result.status)
     if defer is not None and (again := seconds_until_next_check(
             result.status, effective, check_interval(), now)) is not None:

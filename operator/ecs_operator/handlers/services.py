@@ -30,6 +30,7 @@ from ..translate.pod import PodTranslation, pod_spec
 from ..translate.service import unsupported_service_fields
 from ..translate.service_objects import is_daemon, service_objects
 from ..translate.service_status import Problem, refresh_at_once
+from ..translate.strategy_status import uses_strategy
 from . import service_deployments
 from . import service_state as state
 from .observed import VIEWS, Coalescer
@@ -112,7 +113,7 @@ def _apply(service: dict, family: str, revision: int, model: TaskDefinitionSpec,
         return Resolution(None, unsupported_service_fields(spec),
                           Problem("InvalidServiceSpec", str(error)))
     step = None
-    if service_deployments.uses_strategy(spec):
+    if uses_strategy(spec):
         wanted, step = service_deployments.plan(
             service, f"{family}:{revision}", wanted,
             functools.partial(_resolve_model, namespace))

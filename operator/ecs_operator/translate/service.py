@@ -125,6 +125,10 @@ UNSUPPORTED_SERVICE_FIELDS = (
 )
 
 
+def is_daemon(spec: dict) -> bool:
+    return spec.get("schedulingStrategy") == "DAEMON"
+
+
 def unsupported_service_fields(spec: dict) -> list[str]:
     """Fields set on the Service that this version of the operator does not act on."""
     found = []
@@ -136,8 +140,7 @@ def unsupported_service_fields(spec: dict) -> list[str]:
             found.append(path)
     config = spec.get("deploymentConfiguration") or {}
     strategy = config.get("strategy")
-    if strategy not in (None, "ROLLING") and (spec.get("schedulingStrategy") == "DAEMON"
-                                              or spec.get("autoScaling")):
+    if strategy not in (None, "ROLLING") and (is_daemon(spec) or spec.get("autoScaling")):
         # The strategies run a Deployment per revision at desiredCount; a DaemonSet or an
         # autoscaler's replica count keeps the ROLLING path.
         found.append(f"deploymentConfiguration.strategy: {strategy}")

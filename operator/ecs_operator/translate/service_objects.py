@@ -18,7 +18,7 @@ from .grace_period import with_grace_period
 from .names import LABEL_SERVICE
 from .placement import placement
 from .pod import PodTranslation
-from .service import deployment, unsupported_service_fields
+from .service import deployment, is_daemon, unsupported_service_fields
 from .service_network import network_services
 
 
@@ -47,10 +47,6 @@ def with_earned_budget(wanted: ServiceObjects, *, budget_exists: bool, healthy_t
     kept = [o for o in wanted.objects if o["kind"] != "PodDisruptionBudget"
             or healthy_tasks >= budget_floor(o, replicas)]
     return wanted if len(kept) == len(wanted.objects) else replace(wanted, objects=kept)
-
-
-def is_daemon(spec: dict) -> bool:
-    return spec.get("schedulingStrategy") == "DAEMON"
 
 
 def desired_count_set_by(name: str, spec: dict) -> str:

@@ -15,7 +15,9 @@ from .circuit_breaker import BreakerConfig, breaker_config, breaker_count, break
 from .deployment_alarms import AlarmChecks, AlarmReading, alarm_checks, alarm_conditions, \
     alarm_events, keeps_rollback_target, rollback_wanted
 from .conditions import Condition, condition_status, merge_conditions, timestamp
+from .deployment_entries import deployment_id, is_healthy, task_state, with_updated_at
 from .service import ANNOTATION_TASK_DEFINITION, deployment_bounds, selector
+from .strategy_status import strategy_deployments, uses_strategy
 
 MAX_EVENTS = 50
 POD_TEMPLATE_HASH = "pod-template-hash"
@@ -50,24 +52,6 @@ class StatusResult:
     events: list[ServiceEvent]
 
 
-def task_state(pod: dict) -> str:
-    """The ECS lastStatus a Service counts a pod as: RUNNING, PENDING or STOPPED."""
-    if pod.get("metadata", {}).get("deletionTimestamp"):
-        return "STOPPED"
-    phase = pod.get("status", {}).get("phase")
-    if phase == "Running":
-        return "RUNNING"
-    if phase in (None, "Pending"):
-        return "PENDING"
-    return "STOPPED"
-
-
-def is_healthy(pod: dict) -> bool:
-    if task_state(pod) != "RUNNING":
-        return False
-    return condition_status(pod.get("status", {}).get("conditions"), "Ready") == "True"
-
-
 def refresh_at_once(obj: dict) -> bool:
     """A pod whose task stopped or failed: its service's status is refreshed without waiting
     for a burst of events to end, so the circuit breaker counts failures as they happen."""
@@ -85,13 +69,6 @@ def placement_failure(pods: list[dict]) -> str | None:
                     and condition.get("reason") == "Unschedulable":
                 return condition.get("message") or "no node matched the task's requirements"
     return None
-
-
-def deployment_id(replica_set_uid: str) -> str:
-    """ECS deployment ids are `ecs-svc/` and 19 digits; derived from the ReplicaSet so it is
-    stable for the deployment's life and across operator restarts."""
-    digits = int(hashlib.sha256(replica_set_uid.encode()).hexdigest(), 16) % 10**19
-    return f"ecs-svc/{digits:019d}"
 
 
 def _event_id(name: str, moment: str, message: str) -> str:
@@ -167,12 +144,9 @@ def _deployments(spec: dict, observed: Observed, previous: list[dict], now: date
         }
         if watch is not None:
             entry["alarms"] = watch.state(state)
-        unchanged = all(earlier.get(k) == v for k, v in entry.items())
-        entry["updatedAt"] = earlier["updatedAt"] if unchanged and earlier.get("updatedAt") \
-            else timestamp(now)
         if kept_for_rollback:
             kept.add(ident)
-        result.append(entry)
+        result.append(with_updated_at(entry, earlier, now))
     if result and result[0]["rolloutState"] != "IN_PROGRESS":
         result = [d for d in result if d["id"] not in kept]
     return result
@@ -248,8 +222,10 @@ def service_status(*, name: str, generation: int, spec: dict, previous: dict,
                    observed: Observed, task_definition: str | None, problem: Problem | None,
                    unsupported: list[str], now: datetime,
                    desired_count_set_by: str = "spec.desiredCount",
-                   alarms: AlarmReading | None = None) -> StatusResult:
-    """`alarms`: what Prometheus said of the alarms the spec names (deployment_alarms)."""
+                   alarms: AlarmReading | None = None,
+                   service_deployments: list[dict] | None = None) -> StatusResult:
+    """`alarms`: what Prometheus said of the alarms the spec names (deployment_alarms);
+    `service_deployments`: a BLUE_GREEN/CANARY/LINEAR service's records, latest first."""
     previous = previous or {}
     desired = int(spec.get("desiredCount", 1))
     config = spec.get("deploymentConfiguration") or {}
@@ -259,18 +235,25 @@ def service_status(*, name: str, generation: int, spec: dict, previous: dict,
     running_tasks = sorted(p["metadata"]["name"] for p in live_pods
                            if task_state(p) == "RUNNING")
     healthy = sum(is_healthy(p) for p in live_pods)
-    deployments = _deployments(spec, observed, previous.get("deployments", []), now, alarms,
-                               (previous.get("rollback") or {}).get("to"))
+    strategy = uses_strategy(spec)
+    deployments = strategy_deployments(
+        name=name, records=service_deployments or [], pods=observed.pods, desired=desired,
+        previous=previous.get("deployments", []), now=now) if strategy else _deployments(
+        spec, observed, previous.get("deployments", []), now, alarms,
+        (previous.get("rollback") or {}).get("to"))
     primary = deployments[0] if deployments else None
     # Just after a new revision is applied, the newest ReplicaSet seen may still run the old
-    # one: that deployment is not the one the Service wants, whatever its own state.
-    behind = bool(task_definition and primary and primary["taskDefinition"]
+    # one: that deployment is not the one the Service wants, whatever its own state. (The
+    # strategies' records are advanced before every status of a new revision.)
+    behind = bool(not strategy and task_definition and primary and primary["taskDefinition"]
                   and primary["taskDefinition"] != task_definition)
+    if strategy and primary:  # after a rollback, the source, as ECS shows it
+        task_definition = primary["taskDefinition"]
     rollout = "IN_PROGRESS" if behind else primary["rolloutState"] if primary else None
     serving = [d for d in deployments if d["status"] != "INACTIVE"]
     steady = (problem is None and primary is not None and not behind and len(serving) == 1
               and rollout == "COMPLETED" and len(running_tasks) == desired and healthy == desired)
-    rollback = _rollback(spec, deployments, previous)
+    rollback = None if strategy else _rollback(spec, deployments, previous)
     unplaced = placement_failure(live_pods)
 
     events = _events(name, previous, deployments, running_tasks, steady, problem, rollback)
@@ -317,6 +300,8 @@ def service_status(*, name: str, generation: int, spec: dict, previous: dict,
         status["rolloutState"] = rollout
     if rollback:
         status["rollback"] = rollback
+    if service_deployments:
+        status["serviceDeployments"] = service_deployments
     return StatusResult(status=status, events=events)
 
 
