@@ -91,5 +91,20 @@ def alarm_reading(namespace: str, name: str, spec: dict, previous: dict,
     return found
 
 
+def firing_alarms_now(namespace: str, name: str, spec: dict) -> tuple[str, ...]:
+    """The Service's alarms firing now, for the deployments of the other strategies (asked
+    at each evaluation, from the shared answer). None fire when they are not enabled or
+    Prometheus cannot say: the AlarmsChecked condition then says why."""
+    config = alarm_config(spec)
+    url = prometheus_url()
+    if not config.enabled or not url:
+        return ()
+    alerts, groups, error = _answer_of(url)
+    if error:
+        return ()
+    found = _last[(namespace, name)] = reading(alerts, groups, config, namespace, name)
+    return found.firing
+
+
 def forget(namespace: str, name: str) -> None:
     _last.pop((namespace, name), None)

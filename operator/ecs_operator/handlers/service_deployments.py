@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 
 import kopf
 
+from ..translate.circuit_breaker import task_failures
 from ..translate.names import ANNOTATION_TASK_DEFINITION, GROUP, LABEL_SERVICE
 from ..translate.placement import placement
 from ..translate.pod import pod_spec
@@ -27,6 +28,7 @@ from ..translate.service_deployment import ANNOTATION_CONTINUE, ANNOTATION_STOP,
 from ..translate.service_objects import ServiceObjects, is_daemon
 from ..translate.service_status import is_healthy
 from ..translate.strategy_objects import strategy_objects
+from .alarm_watch import firing_alarms_now
 from .observed import VIEWS
 
 log = logging.getLogger(__name__)
@@ -51,13 +53,26 @@ def requests(annotations: dict) -> Requests:
     return Requests(continued, stopped)
 
 
+def _revision_of(pod: dict) -> str | None:
+    return (pod["metadata"].get("annotations") or {}).get(ANNOTATION_TASK_DEFINITION)
+
+
 def ready_by_revision(pods: list[dict]) -> dict[str, int]:
     ready: dict[str, int] = {}
     for pod in pods:
-        revision = (pod["metadata"].get("annotations") or {}).get(ANNOTATION_TASK_DEFINITION)
+        revision = _revision_of(pod)
         if revision and is_healthy(pod) and not pod["metadata"].get("deletionTimestamp"):
             ready[revision] = ready.get(revision, 0) + 1
     return ready
+
+
+def failed_by_revision(pods: list[dict]) -> dict[str, int]:
+    """Failed tasks per revision, counted as the ROLLING path's circuit breaker counts them."""
+    by_revision: dict[str, list[dict]] = {}
+    for pod in pods:
+        if revision := _revision_of(pod):
+            by_revision.setdefault(revision, []).append(pod)
+    return {revision: task_failures(group) for revision, group in by_revision.items()}
 
 
 def plan(service: dict, target: str, wanted: ServiceObjects,
@@ -72,7 +87,9 @@ def plan(service: dict, target: str, wanted: ServiceObjects,
                    records=list((service.get("status") or {}).get("serviceDeployments") or []),
                    ready=ready_by_revision(pods), requests=requests(meta.get("annotations") or {}),
                    now=datetime.now(timezone.utc),
-                   bake_scale=float(os.environ.get(BAKE_TIME_SCALE_ENV, "1")))
+                   bake_scale=float(os.environ.get(BAKE_TIME_SCALE_ENV, "1")),
+                   failed=failed_by_revision(pods),
+                   firing=firing_alarms_now(namespace, name, spec))
     scheduling = placement(spec, selector={LABEL_SERVICE: name}).pod_fields()
     templates = {}
     for arn in step.wanted.replicas:
