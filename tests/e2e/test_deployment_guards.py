@@ -11,8 +11,8 @@ from .cluster import apply, kubectl_json, wait_for
 from .conftest import free_port
 from .manifests import failing_revision, task_definition
 from .prometheus import PrometheusProcess
-from .test_deployments import BAKE_TIME_SCALE, REVISION, Sampler, blue_green, finished, \
-    latest, pods_of, ready_endpoints, scaled_operator  # noqa: F401 (a fixture)
+from .test_deployments import BAKE_TIME_SCALE, REVISION, Sampler, blue_deployed, blue_green, \
+    finished, green_baking, pods_of, ready_endpoints, scaled_operator  # noqa: F401 (a fixture)
 
 # An alert of the test's own, fired on cue: registering a TaskDefinition of the family
 # `bake-fault` moves the operator's ecs_task_definition_revision gauge for the namespace.
@@ -44,11 +44,8 @@ def production_revision(namespace: str) -> str:
 
 def test_the_breaker_rolls_back_a_failing_green_before_production_moves(
         scaled_operator, namespace: str) -> None:  # noqa: F811
-    apply([task_definition(), blue_green(deploymentCircuitBreaker={
-        "enable": True, "rollback": True})], namespace)
-    wait_for("web:1 deployed", finished(namespace, "web:1"), timeout=120)
-    wait_for("3 blue endpoints", ready_endpoints(namespace, "web", "web-1-", 3), timeout=60)
-    blue = pods_of(namespace, "web-1")
+    blue = blue_deployed(namespace, blue_green(deploymentCircuitBreaker={
+        "enable": True, "rollback": True}))
 
     sampler = Sampler(namespace)
     sampler.start()
@@ -77,16 +74,9 @@ def test_the_breaker_rolls_back_a_failing_green_before_production_moves(
 
 def test_an_alert_firing_in_the_bake_rolls_green_back(prometheus: PrometheusProcess,
                                                       namespace: str) -> None:
-    apply([task_definition(), blue_green(bake=20, alarms={
-        "alarmNames": [FAULT], "enable": True, "rollback": True})], namespace)
-    wait_for("web:1 deployed", finished(namespace, "web:1"), timeout=120)
-    wait_for("3 blue endpoints", ready_endpoints(namespace, "web", "web-1-", 3), timeout=60)
-    blue = pods_of(namespace, "web-1")
-
-    apply(task_definition(image="registry.example/web:2"), namespace)
-    baking = wait_for("green baking", lambda: (lambda r: r if r.get("lifecycleStage")
-                                               == "BAKE_TIME" else None)(latest(namespace)),
-                      timeout=120)
+    blue = blue_deployed(namespace, blue_green(bake=20, alarms={
+        "alarmNames": [FAULT], "enable": True, "rollback": True}))
+    baking = green_baking(namespace)
     assert baking["alarms"] == {"status": "MONITORING", "alarmNames": [FAULT],
                                 "triggeredAlarmNames": []}
     assert production_revision(namespace) == "2"
