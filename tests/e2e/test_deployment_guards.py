@@ -67,6 +67,12 @@ def test_the_breaker_rolls_back_a_failing_green_before_production_moves(
     assert all(len(ready) == 3 and all(n.startswith("web-1-") for n in ready)
                for ready, _ in samples), "production lost a blue task or served a green one"
     assert pods_of(namespace, "web-1") == blue, "a blue task was stopped"
+    wait_for("a Warning event saying why", lambda: any(
+        e["type"] == "Warning" and e["reason"] == "ServiceDeploymentFailed"
+        and "circuit breaker triggered" in e["message"]
+        for e in kubectl_json("get", "events", "-n", namespace,
+                              "--field-selector", "involvedObject.name=web")["items"]),
+             timeout=30)
     unsupported = kubectl_json("get", "ecsservice", "web", "-n", namespace)["status"].get(
         "unsupportedFields") or []
     assert not any("deploymentCircuitBreaker" in field for field in unsupported)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ecs_operator.translate.deployment_guards import watch
+from ecs_operator.translate.deployment_guards import outcome, watch
 
 from .test_service_deployment import BLUE, GREEN, deployed
 
@@ -156,3 +156,25 @@ def test_a_task_turning_healthy_resets_the_count(reset_on_healthy_task: bool | N
     assert verdict.record["deploymentCircuitBreaker"]["failedTasks"] == 3
     assert (verdict.failure or "").startswith(failure or "")
     assert bool(verdict.failure) == bool(failure)
+
+
+def _latest(status: str, **guards: str) -> list[dict]:
+    return [{"serviceDeploymentArn": "web/2", "status": status,
+             **{key: {"status": value} for key, value in guards.items()}}]
+
+
+@pytest.mark.parametrize("before, after, expected", [
+    (_latest("IN_PROGRESS", deploymentCircuitBreaker="MONITORING"),
+     _latest("ROLLBACK_SUCCESSFUL", deploymentCircuitBreaker="TRIGGERED"), (True, True)),
+    (_latest("IN_PROGRESS", alarms="MONITORING"),
+     _latest("STOPPED", alarms="TRIGGERED"), (True, False)),
+    (_latest("IN_PROGRESS", deploymentCircuitBreaker="MONITORING"),  # a user's stop
+     _latest("ROLLBACK_SUCCESSFUL", deploymentCircuitBreaker="MONITORING_COMPLETE"),
+     (False, False)),
+    (_latest("ROLLBACK_IN_PROGRESS", deploymentCircuitBreaker="TRIGGERED"),  # told already
+     _latest("ROLLBACK_SUCCESSFUL", deploymentCircuitBreaker="TRIGGERED"), (False, False)),
+    ([], _latest("IN_PROGRESS"), (False, False)),
+])
+def test_the_outcome_of_an_evaluation_is_told_once(before: list[dict], after: list[dict],
+                                                   expected: tuple[bool, bool]) -> None:
+    assert outcome(before, after) == expected

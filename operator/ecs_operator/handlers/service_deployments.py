@@ -19,7 +19,9 @@ from datetime import datetime, timezone
 
 import kopf
 
+from .. import metrics
 from ..translate.circuit_breaker import task_failures
+from ..translate.deployment_guards import outcome
 from ..translate.names import ANNOTATION_TASK_DEFINITION, GROUP, LABEL_SERVICE
 from ..translate.placement import placement
 from ..translate.pod import pod_spec
@@ -97,6 +99,20 @@ def plan(service: dict, target: str, wanted: ServiceObjects,
         templates[arn] = pod_template(name=name, family=family, revision=number,
                                       pod=pod_spec(model), scheduling=scheduling)
     return strategy_objects(wanted, service=name, plan=step.wanted, templates=templates), step
+
+
+def report(service: dict, step: Step) -> None:
+    """Posts the evaluation's events, Warnings when the breaker or an alarm failed the
+    deployment; a rollback counts in ecs_service_rollbacks_total, as ROLLING's do."""
+    meta = service["metadata"]
+    before = (service.get("status") or {}).get("serviceDeployments") or []
+    failed, rolling_back = outcome(before, step.records)
+    if rolling_back:
+        metrics.ROLLBACKS.labels(meta["namespace"], meta["name"]).inc()
+    emit = kopf.warn if failed else kopf.info
+    for message in step.events:
+        emit(service, reason="ServiceDeploymentFailed" if failed else "ServiceDeployment",
+             message=message)
 
 
 def in_flight(status: kopf.Status, **_: object) -> bool:

@@ -65,6 +65,18 @@ def watch(record: dict, config: dict, desired: int, ready: dict[str, int],
     return Verdict(record)
 
 
+def outcome(before: list[dict], after: list[dict]) -> tuple[bool, bool]:
+    """(failed, rolling back): did this evaluation fail the latest deployment by its breaker
+    or an alarm, and did that start a rollback? (A user's stop is no failure.)"""
+    if not before or not after or before[0]["serviceDeploymentArn"] != \
+            after[0]["serviceDeploymentArn"] or before[0]["status"] != "IN_PROGRESS":
+        return False, False
+    latest = after[0]
+    failed = any((latest.get(key) or {}).get("status") == TRIGGERED
+                 for key in ("deploymentCircuitBreaker", "alarms"))
+    return failed, failed and latest["status"] in ("ROLLBACK_IN_PROGRESS", "ROLLBACK_SUCCESSFUL")
+
+
 def settle(record: dict) -> dict:
     """A deployment no longer IN_PROGRESS is no longer watched: what was MONITORING is
     MONITORING_COMPLETE; TRIGGERED and DISABLED stay."""
