@@ -8,7 +8,7 @@ import pytest
 
 from ecs_operator.translate.deployment_guards import outcome, watch
 
-from .test_service_deployment import BLUE, GREEN, deployed
+from .test_service_deployment import BLUE, GREEN, Cluster, config, deployed
 
 BREAKER = {"enable": True, "rollback": True}
 ALARMS = {"alarmNames": ["HighErrors", "Latency"], "enable": True, "rollback": True}
@@ -178,3 +178,17 @@ def _latest(status: str, **guards: str) -> list[dict]:
 def test_the_outcome_of_an_evaluation_is_told_once(before: list[dict], after: list[dict],
                                                    expected: tuple[bool, bool]) -> None:
     assert outcome(before, after) == expected
+
+
+@pytest.mark.parametrize("rollback", [True, False])
+def test_a_failing_first_deployment_stops_with_nothing_to_return_to(rollback: bool) -> None:
+    cluster = Cluster(4, config("BLUE_GREEN", deploymentCircuitBreaker={
+        "enable": True, "rollback": rollback}))
+    cluster.broken = {BLUE}
+    cluster.run(BLUE, passes=4)
+    record = cluster.record()
+    assert (record["status"], record["deploymentCircuitBreaker"]["status"]) == (
+        "STOPPED", "TRIGGERED")
+    assert record["statusReason"].startswith("circuit breaker triggered")
+    assert cluster.wanted.replicas == {BLUE: 4}  # the only revision there is keeps its tasks
+    assert len(cluster.records) == 1
