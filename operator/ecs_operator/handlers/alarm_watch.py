@@ -5,7 +5,9 @@ One answer of Prometheus (its firing alerts and its alerting rules) serves every
 a few seconds; a Service asks only while its deployment is IN_PROGRESS (bake time included),
 when a new revision starts, and once after the operator starts. While one is IN_PROGRESS its
 status is computed again every check interval (`ecs-operator run --alarm-check-interval`), so
-an alert that starts firing fails the deployment without waiting for a pod event.
+an alert that starts firing fails the deployment without waiting for a pod event. A
+BLUE_GREEN, CANARY or LINEAR deployment in flight asks at each of its evaluations
+(firing_alarms_now), from the same shared answer.
 """
 
 from __future__ import annotations
