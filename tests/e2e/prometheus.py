@@ -20,19 +20,21 @@ CHART_RULES = ROOT / "charts/ecs-operator/alerts/ecs-operator.rules.yaml"
 SCRAPE_AND_EVALUATION_SECONDS = 1
 
 
-def config(metrics_target: str, rules: pathlib.Path) -> dict:
+def config(metrics_target: str, rules: list[pathlib.Path]) -> dict:
     every = f"{SCRAPE_AND_EVALUATION_SECONDS}s"
     return {
         "global": {"scrape_interval": every, "evaluation_interval": every},
-        "rule_files": [str(rules)],
+        "rule_files": [str(path) for path in rules],
         "scrape_configs": [{"job_name": "ecs-operator",
                             "static_configs": [{"targets": [metrics_target]}]}],
     }
 
 
 class PrometheusProcess:
-    def __init__(self, workdir: pathlib.Path, port: int, metrics_target: str) -> None:
-        self.workdir, self.port = workdir, port
+    def __init__(self, workdir: pathlib.Path, port: int, metrics_target: str,
+                 extra_rules: list[dict] | None = None) -> None:
+        """`extra_rules`: alerting rules of a test's own, beside the chart's."""
+        self.workdir, self.port, self.extra_rules = workdir, port, extra_rules or []
         self.url = f"http://127.0.0.1:{port}"
         self.metrics_target = metrics_target
         self.process: subprocess.Popen | None = None
@@ -42,9 +44,15 @@ class PrometheusProcess:
         assert binary, "prometheus is not on PATH: apt-get install prometheus (.ci/run does)"
         rules = self.workdir / "ecs-operator.rules.yaml"
         shutil.copy(CHART_RULES, rules)
-        # JSON is YAML: the config is built as a dict, never as text.
+        # JSON is YAML: the config and the test's rules are built as dicts, never as text.
+        files = [rules]
+        if self.extra_rules:
+            files.append(self.workdir / "test.rules.yaml")
+            files[-1].write_text(json.dumps({"groups": [{
+                "name": "test", "interval": f"{SCRAPE_AND_EVALUATION_SECONDS}s",
+                "rules": self.extra_rules}]}))
         (self.workdir / "prometheus.yml").write_text(
-            json.dumps(config(self.metrics_target, rules)))
+            json.dumps(config(self.metrics_target, files)))
         with open(self.workdir / "prometheus.log", "a") as log:
             self.process = subprocess.Popen(
                 [binary, f"--config.file={self.workdir / 'prometheus.yml'}",

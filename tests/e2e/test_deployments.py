@@ -96,6 +96,22 @@ def pods_of(namespace: str, deployment: str) -> set[str]:
             if p["metadata"]["name"].startswith(f"{deployment}-")}
 
 
+def blue_deployed(namespace: str, blue_green_service: dict) -> set[str]:
+    """Registers web:1 with the service; once its 3 tasks serve production, their pods."""
+    apply([task_definition(), blue_green_service], namespace)
+    wait_for("web:1 deployed", finished(namespace, "web:1"), timeout=120)
+    wait_for("3 blue endpoints", ready_endpoints(namespace, "web", "web-1-", 3), timeout=60)
+    return pods_of(namespace, "web-1")
+
+
+def green_baking(namespace: str) -> dict:
+    """Registers web:2; its deployment's record once it reaches BAKE_TIME."""
+    apply(task_definition(image="registry.example/web:2"), namespace)
+    return wait_for("green baking", lambda: (lambda r: r if r.get("lifecycleStage")
+                                             == "BAKE_TIME" else None)(latest(namespace)),
+                    timeout=120)
+
+
 def test_blue_green_switches_production_at_once_and_never_serves_green_before(
         scaled_operator, namespace) -> None:
     apply([task_definition(), blue_green()], namespace)
@@ -127,15 +143,8 @@ def test_blue_green_switches_production_at_once_and_never_serves_green_before(
 
 def test_stop_service_deployment_rolls_back_without_stopping_a_blue_task(
         scaled_operator, namespace) -> None:
-    apply([task_definition(), blue_green(bake=10)], namespace)
-    wait_for("web:1 deployed", finished(namespace, "web:1"), timeout=120)
-    wait_for("3 blue endpoints", ready_endpoints(namespace, "web", "web-1-", 3), timeout=60)
-    blue = pods_of(namespace, "web-1")
-
-    apply(task_definition(image="registry.example/web:2"), namespace)
-    baking = wait_for("green baking", lambda: (lambda r: r if r.get("lifecycleStage")
-                                               == "BAKE_TIME" else None)(latest(namespace)),
-                      timeout=120)
+    blue = blue_deployed(namespace, blue_green(bake=10))
+    baking = green_baking(namespace)
     assert kubectl_json("get", "service", "web", "-n", namespace)["spec"]["selector"][
         REVISION] == "2"
     kubectl("annotate", "ecsservice", "web", "-n", namespace,
@@ -254,12 +263,8 @@ def test_a_pause_hook_waits_for_continue_service_deployment(
 
 
 def test_stop_service_deployment_command_rolls_back(scaled_operator, namespace) -> None:
-    apply([task_definition(), blue_green(bake=10)], namespace)
-    wait_for("web:1 deployed", finished(namespace, "web:1"), timeout=120)
-    apply(task_definition(image="registry.example/web:2"), namespace)
-    record = wait_for("green baking", lambda: (lambda r: r if r.get("lifecycleStage")
-                                               == "BAKE_TIME" else None)(latest(namespace)),
-                      timeout=120)
+    blue_deployed(namespace, blue_green(bake=10))
+    record = green_baking(namespace)
     _ecs_json("stop-service-deployment", "-n", namespace, "--service-deployment-arn",
               f"{namespace}/{record['serviceDeploymentArn']}")
     rolled = wait_for("rolled back", finished(namespace, "web:2", "ROLLBACK_SUCCESSFUL"),

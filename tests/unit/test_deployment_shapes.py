@@ -38,6 +38,17 @@ def test_a_record_is_shaped_as_describe_service_deployments_shows_it() -> None:
     assert "trafficStep" not in shaped and "pausedAt" not in shaped  # operator bookkeeping
 
 
+def test_the_guards_are_shown_as_ecs_shows_them() -> None:
+    breaker = {"status": "TRIGGERED", "failureCount": 4, "threshold": 3}
+    alarms = {"status": "MONITORING", "alarmNames": ["HighErrors"], "triggeredAlarmNames": []}
+    record = {**RECORD, "deploymentCircuitBreaker": {**breaker, "failedTasks": 4,
+                                                     "healthyCount": 0},
+              "alarms": alarms, "productionRevisionArn": "web:1"}
+    shaped = shapes.service_deployment(RESOURCE, record)
+    assert (shaped["deploymentCircuitBreaker"], shaped["alarms"]) == (breaker, alarms)
+    assert "productionRevisionArn" not in shaped
+
+
 def test_a_brief_is_shaped_as_list_service_deployments_shows_it() -> None:
     assert shapes.brief(RESOURCE, RECORD) == {
         "serviceDeploymentArn": "shop/web/2", "serviceArn": "shop/web", "clusterArn": "shop",

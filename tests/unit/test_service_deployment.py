@@ -20,7 +20,8 @@ def config(strategy: str, **extra: object) -> dict:
 
 
 class Cluster:
-    """Ready tasks lag what was asked by one evaluation, as a real rollout lags its spec."""
+    """Ready tasks lag what was asked by one evaluation, as a real rollout lags its spec.
+    A revision in `broken` never has a ready task: each task asked fails once a pass."""
 
     def __init__(self, desired: int, cfg: dict) -> None:
         self.desired, self.cfg, self.now = desired, cfg, T0
@@ -29,6 +30,9 @@ class Cluster:
         self.passes: list[tuple[dict, tuple[str, ...], dict]] = []  # ready, production, record
         self.requests = Requests()
         self.asked: list = []
+        self.broken: set[str] = set()
+        self.failed: dict[str, int] = {}
+        self.firing: tuple[str, ...] = ()
 
     def run(self, target: str, passes: int = 1, minutes: float = 0.5) -> None:
         for _ in range(passes):
@@ -36,12 +40,16 @@ class Cluster:
             records = json.loads(json.dumps(self.records))
             step = advance(service="web", target=target, desired=self.desired, config=self.cfg,
                            records=records, ready=dict(self.ready), requests=self.requests,
-                           now=self.now)
+                           now=self.now, failed=dict(self.failed), firing=self.firing)
             self.records = step.records
             self.passes.append((dict(self.ready), step.wanted.production, step.records[0]))
             self.asked.append(step.wanted)
             # Scale-downs act at once, scale-ups are ready by the next evaluation.
-            self.ready = {r: n for r, n in step.wanted.replicas.items() if n}
+            self.ready = {r: n for r, n in step.wanted.replicas.items()
+                          if n and r not in self.broken}
+            for revision in self.broken & set(step.wanted.replicas):
+                self.failed[revision] = self.failed.get(revision, 0) + \
+                    step.wanted.replicas[revision]
             self.wanted = step.wanted
             self.now += timedelta(minutes=minutes)
 

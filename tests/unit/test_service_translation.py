@@ -60,10 +60,13 @@ def test_deployment_carries_desired_count_bounds_owner_and_revision() -> None:
     ({"taskDefinition": "web", "deploymentConfiguration": {
         "deploymentCircuitBreaker": {"enable": True, "rollback": True},
         "alarms": {"alarmNames": ["high-5xx"], "enable": True}}}, []),
+    ({"taskDefinition": "web", "deploymentConfiguration": {
+        "strategy": "BLUE_GREEN", "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+        "alarms": {"alarmNames": ["high-5xx"], "enable": True}}}, []),
     ({"taskDefinition": "web", "deploymentController": {"type": "CODE_DEPLOY"}},
      ["deploymentController.type: CODE_DEPLOY"]),
 ], ids=["none", "honoured-since-placement-and-networking", "honoured-grace-period",
-        "honoured-alarms", "code-deploy"])
+        "honoured-alarms", "honoured-guards-with-blue-green", "code-deploy"])
 def test_unsupported_service_fields_are_named(spec, expected) -> None:
     assert unsupported_service_fields(spec) == expected
 

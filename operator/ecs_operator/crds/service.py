@@ -231,6 +231,26 @@ SPEC: Schema = obj(
     rules=[PROGRESS_RULE, DAEMON_STRATEGY_RULE, DAEMON_AUTOSCALING_RULE],
 )
 
+# Fresh dicts at each use: a shared one would be written as a YAML anchor.
+def breaker_fields() -> dict:
+    """ECS's circuit breaker entry (DescribeServices and ServiceDeployment alike)."""
+    return {"status": monitor_status(),
+            "failureCount": integer("Failed tasks counted (since a task last turned healthy, "
+                                    "with resetOnHealthyTask)."),
+            "threshold": integer("Failed tasks that trip the breaker.")}
+
+
+def alarm_fields() -> dict:
+    return {"status": monitor_status(), "alarmNames": strings("The alarms watched."),
+            "triggeredAlarmNames": strings("The alarms that fired and failed the deployment.")}
+
+
+def monitor_status() -> Schema:
+    """ECS's ServiceDeploymentRollbackMonitorsStatus."""
+    return string("MONITORING, TRIGGERED, MONITORING_COMPLETE or DISABLED.",
+                  enum=["MONITORING", "TRIGGERED", "MONITORING_COMPLETE", "DISABLED"])
+
+
 DEPLOYMENT = obj("One ECS deployment: a task definition revision being run.", {
     "id": string("Deployment id (ecs-svc/ followed by digits), stable for its life."),
     "status": string("PRIMARY (newest), ACTIVE (still running tasks) or INACTIVE.",
@@ -244,18 +264,9 @@ DEPLOYMENT = obj("One ECS deployment: a task definition revision being run.", {
     "rolloutState": string("IN_PROGRESS, COMPLETED or FAILED.",
                            enum=["IN_PROGRESS", "COMPLETED", "FAILED"]),
     "rolloutStateReason": string("Why the rollout is in this state."),
-    "circuitBreaker": obj("The deployment circuit breaker, as ECS shows it.", {
-        "status": string("MONITORING, TRIGGERED, MONITORING_COMPLETE or DISABLED.",
-                         enum=["MONITORING", "TRIGGERED", "MONITORING_COMPLETE", "DISABLED"]),
-        "failureCount": integer("Failed tasks counted (since a task last turned healthy, "
-                                "with resetOnHealthyTask)."),
-        "threshold": integer("Failed tasks that trip the breaker."),
-    }),
+    "circuitBreaker": obj("The deployment circuit breaker, as ECS shows it.", breaker_fields()),
     "alarms": obj("The deployment alarms, as ECS's ServiceDeployment shows them.", {
-        "status": string("MONITORING, TRIGGERED, MONITORING_COMPLETE or DISABLED.",
-                         enum=["MONITORING", "TRIGGERED", "MONITORING_COMPLETE", "DISABLED"]),
-        "alarmNames": strings("The alarms watched."),
-        "triggeredAlarmNames": strings("The alarms that fired and failed the deployment."),
+        **alarm_fields(),
         "bakeEndsAt": string("When the bake time after the tasks became healthy ends."),
     }),
     "createdAt": string("When the deployment started."),
@@ -313,6 +324,14 @@ SERVICE_DEPLOYMENT = obj("A service deployment (ECS's ServiceDeployment).", {
         "reason": string("Why."), "startedAt": string("When."),
         "serviceRevisionArn": string("The revision rolled back to."),
     }),
+    "productionRevisionArn": string("Set when the circuit breaker or an alarm stopped it "
+                                    "without rollback: the revision left in production."),
+    "deploymentCircuitBreaker": obj("The circuit breaker on the target's tasks.", {
+        **breaker_fields(),
+        "failedTasks": integer("The target's failed tasks in all, when last counted."),
+        "healthyCount": integer("The target's ready tasks, when last counted."),
+    }),
+    "alarms": obj("The deployment alarms.", alarm_fields()),
 })
 
 STATUS: Schema = obj("Observed state, as DescribeServices shows it.", {

@@ -5,7 +5,9 @@ One answer of Prometheus (its firing alerts and its alerting rules) serves every
 a few seconds; a Service asks only while its deployment is IN_PROGRESS (bake time included),
 when a new revision starts, and once after the operator starts. While one is IN_PROGRESS its
 status is computed again every check interval (`ecs-operator run --alarm-check-interval`), so
-an alert that starts firing fails the deployment without waiting for a pod event.
+an alert that starts firing fails the deployment without waiting for a pod event. A
+BLUE_GREEN, CANARY or LINEAR deployment in flight asks at each of its evaluations
+(firing_alarms_now), from the same shared answer.
 """
 
 from __future__ import annotations
@@ -89,6 +91,21 @@ def alarm_reading(namespace: str, name: str, spec: dict, previous: dict,
                                                             name)
     _last[key] = found
     return found
+
+
+def firing_alarms_now(namespace: str, name: str, spec: dict) -> tuple[str, ...]:
+    """The Service's alarms firing now, for the deployments of the other strategies (asked
+    at each evaluation, from the shared answer). None fire when they are not enabled or
+    Prometheus cannot say: the AlarmsChecked condition then says why."""
+    config = alarm_config(spec)
+    url = prometheus_url()
+    if not config.enabled or not url:
+        return ()
+    alerts, groups, error = _answer_of(url)
+    if error:
+        return ()
+    found = _last[(namespace, name)] = reading(alerts, groups, config, namespace, name)
+    return found.firing
 
 
 def forget(namespace: str, name: str) -> None:

@@ -21,7 +21,10 @@ from datetime import datetime, timezone
 
 import kopf
 
+from .. import metrics
+from ..translate.circuit_breaker import task_failures
 from ..translate.deployment_entries import is_healthy
+from ..translate.deployment_guards import outcome
 from ..translate.names import ANNOTATION_TASK_DEFINITION, GROUP, LABEL_SERVICE
 from ..translate.placement import placement
 from ..translate.pod import pod_spec
@@ -30,6 +33,7 @@ from ..translate.service_deployment import ANNOTATION_CONTINUE, ANNOTATION_STOP,
 from ..translate.service_objects import ServiceObjects
 from ..translate.strategy_objects import strategy_objects
 from . import hook_calls
+from .alarm_watch import firing_alarms_now
 from .observed import VIEWS
 
 log = logging.getLogger(__name__)
@@ -49,13 +53,26 @@ def requests(annotations: dict) -> Requests:
     return Requests(continued, stopped)
 
 
+def _revision_of(pod: dict) -> str | None:
+    return (pod["metadata"].get("annotations") or {}).get(ANNOTATION_TASK_DEFINITION)
+
+
 def ready_by_revision(pods: list[dict]) -> dict[str, int]:
     ready: dict[str, int] = {}
     for pod in pods:
-        revision = (pod["metadata"].get("annotations") or {}).get(ANNOTATION_TASK_DEFINITION)
+        revision = _revision_of(pod)
         if revision and is_healthy(pod) and not pod["metadata"].get("deletionTimestamp"):
             ready[revision] = ready.get(revision, 0) + 1
     return ready
+
+
+def failed_by_revision(pods: list[dict]) -> dict[str, int]:
+    """Failed tasks per revision, counted as the ROLLING path's circuit breaker counts them."""
+    by_revision: dict[str, list[dict]] = {}
+    for pod in pods:
+        if revision := _revision_of(pod):
+            by_revision.setdefault(revision, []).append(pod)
+    return {revision: task_failures(group) for revision, group in by_revision.items()}
 
 
 def plan(service: dict, target: str, wanted: ServiceObjects,
@@ -70,7 +87,8 @@ def plan(service: dict, target: str, wanted: ServiceObjects,
         config=spec.get("deploymentConfiguration") or {},
         records=list((service.get("status") or {}).get("serviceDeployments") or []),
         ready=ready_by_revision(pods), now=datetime.now(timezone.utc),
-        bake_scale=float(os.environ.get(BAKE_TIME_SCALE_ENV, "1")))
+        bake_scale=float(os.environ.get(BAKE_TIME_SCALE_ENV, "1")),
+        failed=failed_by_revision(pods), firing=firing_alarms_now(namespace, name, spec))
     asked = requests(meta.get("annotations") or {})
     step = evaluate(requests=asked)
     if step.hook_calls:
@@ -84,6 +102,20 @@ def plan(service: dict, target: str, wanted: ServiceObjects,
         templates[arn] = pod_template(name=name, family=family, revision=number,
                                       pod=pod_spec(model), scheduling=scheduling)
     return strategy_objects(wanted, service=name, plan=step.wanted, templates=templates), step
+
+
+def report(service: dict, step: Step) -> None:
+    """Posts the evaluation's events, Warnings when the breaker or an alarm failed the
+    deployment; a rollback counts in ecs_service_rollbacks_total, as ROLLING's do."""
+    meta = service["metadata"]
+    before = (service.get("status") or {}).get("serviceDeployments") or []
+    failed, rolling_back = outcome(before, step.records)
+    if rolling_back:
+        metrics.ROLLBACKS.labels(meta["namespace"], meta["name"]).inc()
+    emit = kopf.warn if failed else kopf.info
+    for message in step.events:
+        emit(service, reason="ServiceDeploymentFailed" if failed else "ServiceDeployment",
+             message=message)
 
 
 def in_flight(status: kopf.Status, **_: object) -> bool:

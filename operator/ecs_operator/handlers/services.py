@@ -117,8 +117,7 @@ def _apply(service: dict, family: str, revision: int, model: TaskDefinitionSpec,
         wanted, step = service_deployments.plan(
             service, f"{family}:{revision}", wanted,
             functools.partial(_resolve_model, namespace))
-        for message in step.events:
-            kopf.info(service, reason="ServiceDeployment", message=message)
+        service_deployments.report(service, step)
     if current is not None and is_autoscaled(spec) and k8s.hand_over_replicas(current):
         log.info("service %s/%s: replicas handed over to its HorizontalPodAutoscaler",
                  namespace, name)

@@ -10,7 +10,10 @@ from ..translate.ecs_shapes import arn
 
 SERVICE_DEPLOYMENT_FIELDS = (
     "status", "statusReason", "lifecycleStage", "createdAt", "startedAt", "finishedAt",
-    "stoppedAt", "updatedAt", "sourceServiceRevisions", "targetServiceRevision", "rollback")
+    "stoppedAt", "updatedAt", "sourceServiceRevisions", "targetServiceRevision", "rollback",
+    "alarms")
+# ECS's ServiceDeploymentCircuitBreaker; the record also keeps what its next count starts from.
+CIRCUIT_BREAKER_FIELDS = ("status", "failureCount", "threshold")
 # ECS's DeploymentLifecycleHookDetail; the record's other keys are the operator's bookkeeping.
 HOOK_DETAIL_FIELDS = ("hookId", "targetType", "targetArn", "status", "expiresAt",
                       "timeoutAction")
@@ -42,6 +45,9 @@ def service_deployment(resource: dict, record: dict) -> dict:
               "serviceArn": arn(meta["namespace"], meta["name"]),
               "clusterArn": meta["namespace"]}
     shaped.update({key: record[key] for key in SERVICE_DEPLOYMENT_FIELDS if key in record})
+    if breaker := record.get("deploymentCircuitBreaker"):
+        shaped["deploymentCircuitBreaker"] = {key: breaker[key] for key in CIRCUIT_BREAKER_FIELDS
+                                              if key in breaker}
     config = (resource.get("spec") or {}).get("deploymentConfiguration")
     if config:
         shaped["deploymentConfiguration"] = config

@@ -144,14 +144,6 @@ def unsupported_service_fields(spec: dict) -> list[str]:
         # The strategies run a Deployment per revision at desiredCount; a DaemonSet or an
         # autoscaler's replica count keeps the ROLLING path.
         found.append(f"deploymentConfiguration.strategy: {strategy}")
-    elif strategy not in (None, "ROLLING"):
-        # The alarm check and the circuit breaker watch the ROLLING path's Deployment; the
-        # per-revision Deployments of the other strategies are not watched by them yet.
-        if (config.get("alarms") or {}).get("enable"):
-            found.append(f"deploymentConfiguration.alarms: with strategy {strategy}")
-        if (config.get("deploymentCircuitBreaker") or {}).get("enable"):
-            found.append(f"deploymentConfiguration.deploymentCircuitBreaker: with strategy "
-                         f"{strategy}")
     for index, hook in enumerate(config.get("lifecycleHooks") or []):
         if not honoured(hook):
             # A Lambda function cannot be invoked from here; an http(s) URL can.

@@ -14,7 +14,9 @@ LINEAR: production selects both and the ready tasks give each its share, one ste
 time, each followed by its step bake), BAKE_TIME (bakeTimeInMinutes with both revisions
 running), CLEAN_UP (the source goes). A PAUSE lifecycle hook holds the start of its stage
 until it is continued or rolled back. A rollback puts production back on the source, whole,
-before any target task goes; BLUE_GREEN never stops a source task before it.
+before any target task goes; BLUE_GREEN never stops a source task before it. The circuit
+breaker and the deployment alarms (deployment_guards.py) fail a deployment IN_PROGRESS: with
+their rollback it rolls back so, without it the deployment is STOPPED where it is.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from .deployment_guards import settle, watch
 from .lifecycle_hooks import Answer, HookCall, gate
 from .names import GROUP
 
@@ -133,14 +136,24 @@ def production_revision(records: list[dict]) -> str | None:
             return record["targetServiceRevision"]["arn"]
         if record["status"] == "ROLLBACK_SUCCESSFUL":
             return record["rollback"]["serviceRevisionArn"]
+        if record.get("productionRevisionArn"):  # a failure stopped it, without rollback
+            return record["productionRevisionArn"]
     return None
+
+
+def _failed(record: dict) -> bool:
+    """Rolled back, or stopped by the circuit breaker or an alarm without rollback."""
+    return record["status"] == "ROLLBACK_SUCCESSFUL" or bool(record.get("productionRevisionArn"))
 
 
 def advance(*, service: str, target: str, desired: int, config: dict, records: list[dict],
             ready: dict[str, int], requests: Requests, now: datetime,
-            bake_scale: float = 1.0) -> Step:
+            bake_scale: float = 1.0, failed: dict[str, int] | None = None,
+            firing: tuple[str, ...] = ()) -> Step:
     """One evaluation. `records`: the status's, latest first; `ready`: ready tasks per
-    revision; `bake_scale`: multiplies every bake time (a test and demo aid)."""
+    revision; `bake_scale`: multiplies every bake time (a test and demo aid); `failed`:
+    failed tasks per revision, all seen so far (circuit_breaker.task_failures); `firing`:
+    the alerts firing for the service now."""
     history = list(records)
     current = history[0] if history and history[0]["status"] in IN_FLIGHT else None
     production = production_revision(history)
@@ -149,15 +162,15 @@ def advance(*, service: str, target: str, desired: int, config: dict, records: l
             and current["targetServiceRevision"]["arn"] != target:
         if current["sourceServiceRevisions"] and _shifted(current, config):
             production = current["targetServiceRevision"]["arn"]
-        history[0] = _finish(current, "STOPPED", now, "a newer deployment replaced it")
+        history[0] = settle(_finish(current, "STOPPED", now, "a newer deployment replaced it"))
         history[0]["stoppedAt"] = iso(now)
         events.append(f"(service {service}) deployment {current['serviceDeploymentArn']} "
                       f"stopped: a newer deployment replaced it.")
         current = None
     if current is None:
-        if production and history and history[0]["status"] == "ROLLBACK_SUCCESSFUL" \
+        if production and history and _failed(history[0]) \
                 and history[0]["targetServiceRevision"]["arn"] == target:
-            # Rolled back from this revision: stay on the source until the spec names another.
+            # This revision failed: stay on production until the spec names another.
             return Step(history[:HISTORY_LIMIT], Wanted({production: desired}, (production,)))
         if production == target or (production is None and history
                                     and history[0]["targetServiceRevision"]["arn"] == target):
@@ -174,8 +187,10 @@ def advance(*, service: str, target: str, desired: int, config: dict, records: l
         events.append(f"(service {service}) has started a {config.get('strategy')} deployment "
                       f"{current['serviceDeploymentArn']} to {target}.")
     record, wanted, more, calls = _progress(service, current, desired, config, ready, requests,
-                                            now, bake_scale)
+                                            now, bake_scale, (failed or {}, firing))
     record = _counted(record, wanted, ready)
+    if record["status"] != "IN_PROGRESS":
+        record = settle(record)
     if record != current:  # updatedAt moves with content only: a quiet pass writes nothing
         record = {**record, "updatedAt": iso(now)}
     history[0] = record
@@ -204,8 +219,10 @@ def _start_rollback(service: str, record: dict, reason: str, now: datetime,
 
 
 def _progress(service: str, record: dict, desired: int, config: dict, ready: dict[str, int],
-              requests: Requests, now: datetime, bake_scale: float
+              requests: Requests, now: datetime, bake_scale: float,
+              observed: tuple[dict[str, int], tuple[str, ...]]
               ) -> tuple[dict, Wanted, list[str], list[HookCall]]:
+    """`observed`: the failed tasks per revision and the alerts firing (advance's)."""
     arn = record["serviceDeploymentArn"]
     target = record["targetServiceRevision"]["arn"]
     source = record["sourceServiceRevisions"][0]["arn"] if record["sourceServiceRevisions"] \
@@ -215,6 +232,13 @@ def _progress(service: str, record: dict, desired: int, config: dict, ready: dic
     if record["status"] == "IN_PROGRESS" and arn in requests.stopped:
         record = _start_rollback(service, record, "stop-service-deployment requested a "
                                  "rollback", now, events)
+    elif record["status"] == "IN_PROGRESS":
+        verdict = watch(record, config, desired, ready, *observed)
+        record = verdict.record
+        if verdict.failure and not verdict.rollback:
+            return (*_stop_failed(service, record, verdict.failure, config, desired, now), calls)
+        if verdict.failure:
+            record = _start_rollback(service, record, verdict.failure, now, events)
     if record["status"] == "STOPPED":
         return record, Wanted({target: desired}, (target,)), events, calls
     if record["status"] != "IN_PROGRESS":
@@ -266,6 +290,24 @@ def _progress(service: str, record: dict, desired: int, config: dict, ready: dic
         record = {**record, "lifecycleStage": STAGES[STAGES.index(stage) + 1]}
     wanted = _wanted(record, desired, config, source, target)
     return record, Wanted(wanted.replicas, wanted.production, wanted.test, wake_in), events, calls
+
+
+def _stop_failed(service: str, record: dict, reason: str, config: dict, desired: int,
+                 now: datetime) -> tuple[dict, Wanted, list[str]]:
+    """A failure without rollback stops the deployment and launches no more tasks:
+    production stays on the revision that had all its traffic (the source, unless the target
+    already had it all, as in the bake), and the other revision's tasks go."""
+    target = record["targetServiceRevision"]["arn"]
+    source = record["sourceServiceRevisions"][0]["arn"] if record["sourceServiceRevisions"] \
+        else None
+    whole = target if source is None or (
+        STAGES.index(record["lifecycleStage"]) > STAGES.index("PRODUCTION_TRAFFIC_SHIFT")
+        and traffic_steps(config)[int(record.get("trafficStep", 0))] >= 100) else source
+    record = {**_finish(record, "STOPPED", now, reason), "stoppedAt": iso(now),
+              "productionRevisionArn": whole}
+    return record, Wanted({whole: desired}, (whole,)), [
+        f"(service {service}) deployment {record['serviceDeploymentArn']} failed and stopped "
+        f"(no rollback asked), {whole} stays in production: {reason}."]
 
 
 def _wanted(record: dict, desired: int, config: dict, source: str | None,
