@@ -140,6 +140,35 @@ def test_deployments_as_describe_services_shows_them(records, running, deploymen
     assert condition(status, "SteadyState") == steady
 
 
+BREAKER = {"status": "TRIGGERED", "failureCount": 4, "threshold": 3, "failedTasks": 4,
+           "healthyCount": 0}
+
+
+@pytest.mark.parametrize(("latest", "running", "shown"), [
+    pytest.param(record(2, "IN_PROGRESS", GREEN, BLUE, deploymentCircuitBreaker={
+        **BREAKER, "status": "MONITORING", "failureCount": 1}, alarms={
+        "status": "MONITORING", "alarmNames": ["HighErrors"], "triggeredAlarmNames": []}),
+        pods(BLUE, 3) + pods(GREEN, 3),
+        [("PRIMARY", GREEN, "IN_PROGRESS", {"status": "MONITORING", "failureCount": 1,
+                                            "threshold": 3}, ["HighErrors"]),
+         ("ACTIVE", BLUE, "COMPLETED", None, None)], id="monitoring-on-the-target"),
+    pytest.param(record(2, "STOPPED", GREEN, BLUE, stage="SCALE_UP",
+                        statusReason="circuit breaker triggered: 4 tasks of web:2 failed "
+                                     "(threshold 3)", productionRevisionArn=BLUE,
+                        deploymentCircuitBreaker=BREAKER),
+        pods(BLUE, 3),
+        [("PRIMARY", BLUE, "FAILED", None, None)], id="stopped-by-the-breaker-without-rollback"),
+])
+def test_the_guards_of_a_service_deployment_show_on_its_entries(latest, running, shown) -> None:
+    status = describe([latest, FIRST], running).status
+    assert [(d["status"], d["taskDefinition"], d["rolloutState"],
+             d.get("circuitBreaker"), (d.get("alarms") or {}).get("alarmNames"))
+            for d in status["deployments"]] == shown
+    if latest["status"] == "STOPPED":
+        assert status["deployments"][0]["rolloutStateReason"].startswith(
+            "ECS deployment failed: circuit breaker triggered")
+
+
 @pytest.mark.parametrize("strategy, requested, running, desired_counts", [
     ("CANARY", (1, 9), pods(GREEN, 1) + pods(BLUE, 9), [1, 9]),
     ("LINEAR", (2, 2), pods(GREEN, 2) + pods(BLUE, 2), [2, 2]),

@@ -23,6 +23,24 @@ from .service import is_daemon
 from .service_deployment import IN_FLIGHT, STRATEGIES, production_revision
 
 SUPERSEDED = "ECS deployment superseded by a newer deployment."
+TRIGGERED = "TRIGGERED"
+# What a deployments[] entry shows of its service deployment's guards, as ROLLING's entries do.
+GUARD_FIELDS = {"deploymentCircuitBreaker": ("circuitBreaker", ("status", "failureCount",
+                                                                 "threshold")),
+                "alarms": ("alarms", ("status", "alarmNames", "triggeredAlarmNames"))}
+
+
+def failed_by_guard(record: dict) -> bool:
+    """The circuit breaker or an alarm failed this service deployment."""
+    return any((record.get(key) or {}).get("status") == TRIGGERED for key in GUARD_FIELDS)
+
+
+def _guards(record: dict) -> dict:
+    shown = {}
+    for key, (name, fields) in GUARD_FIELDS.items():
+        if record.get(key):
+            shown[name] = {f: record[key][f] for f in fields if f in record[key]}
+    return shown
 
 
 def uses_strategy(spec: dict) -> bool:
@@ -59,6 +77,9 @@ def _primary_rollout(record: dict, primary: str) -> tuple[str, str]:
         return "COMPLETED", f"ECS deployment rolled back to {primary}: {why}."
     if status == "ROLLBACK_FAILED":
         return "FAILED", f"ECS deployment failed to roll back: {why}."
+    if failed_by_guard(record):
+        # Stopped by the breaker or an alarm without rollback: ECS calls that FAILED.
+        return "FAILED", f"ECS deployment failed: {why}."
     # STOPPED with nothing to roll back to (a first deployment): its target stays.
     return "COMPLETED", f"ECS deployment stopped: {why}."
 
@@ -137,5 +158,7 @@ def strategy_deployments(*, name: str, records: list[dict], pods: list[dict], de
             "rolloutStateReason": reason,
             "createdAt": created or timestamp(now),
         }
+        if revision == record["targetServiceRevision"]["arn"]:
+            entry.update(_guards(record))
         result.append(with_updated_at(entry, earlier, now))
     return result
