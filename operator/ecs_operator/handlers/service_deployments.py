@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 
 import kopf
 
+from ..translate.gateway_routes import production_shares, route_bindings
 from ..translate.names import ANNOTATION_TASK_DEFINITION, GROUP, LABEL_SERVICE
 from ..translate.placement import placement
 from ..translate.pod import pod_spec
@@ -70,12 +71,13 @@ def plan(service: dict, target: str, wanted: ServiceObjects,
     meta, spec = service["metadata"], service.get("spec", {})
     namespace, name = meta["namespace"], meta["name"]
     _, _, pods = VIEWS.replica_service(namespace, name)
+    routes = route_bindings(spec)
     evaluate = functools.partial(
         advance, service=name, target=target, desired=int(spec.get("desiredCount", 1)),
         config=spec.get("deploymentConfiguration") or {},
         records=list((service.get("status") or {}).get("serviceDeployments") or []),
         ready=ready_by_revision(pods), now=datetime.now(timezone.utc),
-        bake_scale=float(os.environ.get(BAKE_TIME_SCALE_ENV, "1")))
+        bake_scale=float(os.environ.get(BAKE_TIME_SCALE_ENV, "1")), weighted=bool(routes))
     asked = requests(meta.get("annotations") or {})
     step = evaluate(requests=asked)
     if step.hook_calls:
@@ -88,7 +90,10 @@ def plan(service: dict, target: str, wanted: ServiceObjects,
         family, number, model = resolve(arn)  # type: ignore[operator]
         templates[arn] = pod_template(name=name, family=family, revision=number,
                                       pod=pod_spec(model), scheduling=scheduling)
-    return strategy_objects(wanted, service=name, plan=step.wanted, templates=templates), step
+    shares = production_shares(step.records[0] if step.records else None,
+                               step.wanted.production)
+    return strategy_objects(wanted, service=name, plan=step.wanted, templates=templates,
+                            routes=routes, shares=shares), step
 
 
 def in_flight(status: kopf.Status, **_: object) -> bool:

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 from .errors import TranslationError
+from .gateway_routes import unhonoured_listener_rules
 from .lifecycle_hooks import honoured
 from .names import ANNOTATION_TASK_DEFINITION, LABEL_FAMILY, LABEL_MANAGED_BY, LABEL_REVISION, \
     LABEL_SERVICE, MANAGED_BY, family_slug, owner_reference
@@ -149,6 +150,9 @@ def unsupported_service_fields(spec: dict) -> list[str]:
         if (config.get("deploymentCircuitBreaker") or {}).get("enable"):
             found.append(f"deploymentConfiguration.deploymentCircuitBreaker: with strategy "
                          f"{strategy}")
+    strategy_runs = strategy not in (None, "ROLLING") and not (
+        spec.get("schedulingStrategy") == "DAEMON" or spec.get("autoScaling"))
+    found.extend(unhonoured_listener_rules(spec, strategy_runs))
     for index, hook in enumerate(config.get("lifecycleHooks") or []):
         if not honoured(hook):
             # A Lambda function cannot be invoked from here; an http(s) URL can.

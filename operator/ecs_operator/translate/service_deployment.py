@@ -138,9 +138,11 @@ def production_revision(records: list[dict]) -> str | None:
 
 def advance(*, service: str, target: str, desired: int, config: dict, records: list[dict],
             ready: dict[str, int], requests: Requests, now: datetime,
-            bake_scale: float = 1.0) -> Step:
+            bake_scale: float = 1.0, weighted: bool = False) -> Step:
     """One evaluation. `records`: the status's, latest first; `ready`: ready tasks per
-    revision; `bake_scale`: multiplies every bake time (a test and demo aid)."""
+    revision; `bake_scale`: multiplies every bake time (a test and demo aid); `weighted`: an
+    HTTPRoute splits production traffic by weight, so the records carry the shares asked
+    for rather than the shares the ready tasks give (the task counts are the same)."""
     history = list(records)
     current = history[0] if history and history[0]["status"] in IN_FLIGHT else None
     production = production_revision(history)
@@ -175,7 +177,8 @@ def advance(*, service: str, target: str, desired: int, config: dict, records: l
                       f"{current['serviceDeploymentArn']} to {target}.")
     record, wanted, more, calls = _progress(service, current, desired, config, ready, requests,
                                             now, bake_scale)
-    record = _counted(record, wanted, ready)
+    record = _counted(record, wanted, ready, asked_shares(record, config, wanted)
+                      if weighted else None)
     if record != current:  # updatedAt moves with content only: a quiet pass writes nothing
         record = {**record, "updatedAt": iso(now)}
     history[0] = record
@@ -295,14 +298,35 @@ def _wanted(record: dict, desired: int, config: dict, source: str | None,
     return Wanted({source: source_count, target: target_count}, (source, target), test)
 
 
-def _counted(record: dict, wanted: Wanted, ready: dict[str, int]) -> dict:
-    """The record's revisions with the counts and traffic weights now asked for."""
+def asked_shares(record: dict, config: dict, wanted: Wanted) -> dict[str, float] | None:
+    """The production share (percent) of each revision production selects, as the deployment
+    asks it; None while rolling back, where the ready tasks decide (the source is not whole
+    yet). While a CANARY / LINEAR step shifts, the previous step's share holds until the
+    target has the step's tasks ready."""
+    if len(wanted.production) == 1:
+        return {wanted.production[0]: 100.0}
+    if record["status"] != "IN_PROGRESS":
+        return None
+    steps = traffic_steps(config)
+    step = int(record.get("trafficStep", 0))
+    shifted = STAGES.index(record["lifecycleStage"]) > STAGES.index("PRODUCTION_TRAFFIC_SHIFT")
+    target_share = steps[step] if shifted else (steps[step - 1] if step else 0.0)
+    source, target = wanted.production
+    return {source: round(100.0 - target_share, 1), target: target_share}
+
+
+def _counted(record: dict, wanted: Wanted, ready: dict[str, int],
+             asked: dict[str, float] | None) -> dict:
+    """The record's revisions with the counts and traffic weights now asked for: `asked`
+    when given (an HTTPRoute's weights), else the share of the ready tasks."""
     serving = sum(ready.get(r, 0) for r in wanted.production)
 
     def summary(entry: dict) -> dict:
         arn = entry["arn"]
         if arn not in wanted.production:
             weight = 0.0
+        elif asked is not None:
+            weight = asked[arn]
         elif len(wanted.production) == 1:
             weight = 100.0
         else:
@@ -311,7 +335,9 @@ def _counted(record: dict, wanted: Wanted, ready: dict[str, int]) -> dict:
                 "runningTaskCount": ready.get(arn, 0),
                 "requestedProductionTrafficWeight": weight,
                 "requestedTestTrafficWeight": 100.0 if wanted.test == arn else 0.0}
-    return {**record, "targetServiceRevision": summary(record["targetServiceRevision"]),
+    split_by = "HTTPROUTE_WEIGHTS" if asked is not None else "READY_TASKS"
+    return {**record, "productionTrafficSplit": split_by,
+            "targetServiceRevision": summary(record["targetServiceRevision"]),
             "sourceServiceRevisions": [summary(s) for s in record["sourceServiceRevisions"]]}
 
 
