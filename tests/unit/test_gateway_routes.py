@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from ecs_operator.handlers import service_deployments
 from ecs_operator.translate.gateway_routes import RouteBinding, route_bindings, route_name, \
     route_weights, unhonoured_listener_rules
 from ecs_operator.translate.pod import pod_spec
@@ -155,3 +156,27 @@ def test_routes_weigh_one_service_per_revision(plan: Wanted, shares: dict, produ
     assert set(route) == {"apiVersion", "kind", "metadata", "spec"}
     assert set(route["spec"]) == {"rules"}  # parentRefs, hostnames: the user's
     assert route["metadata"] == {"name": "web", "namespace": "shop"}
+
+
+@pytest.mark.parametrize("served, routes, unsupported", [
+    ({"httproutes", "gateways"}, {"web", "web-test"}, False),
+    (set(), set(), True),  # no Gateway API: split by ready tasks, and the status says why
+])
+def test_plan_applies_routes_only_where_the_api_server_serves_them(
+        monkeypatch, served: set, routes: set, unsupported: bool) -> None:
+    spec = {**SPEC, "loadBalancers": [_balancer(productionListenerRule="httproute/web",
+                                                testListenerRule="web-test")]}
+    monkeypatch.setattr(service_deployments.k8s, "served_resources", lambda group, version:
+                        served if group == "gateway.networking.k8s.io" else set())
+    monkeypatch.setattr(service_deployments.VIEWS, "replica_service",
+                        lambda namespace, name: (None, [], []))
+    rolling = service_objects(name="web", namespace="shop", uid="u-1", spec=spec, family="web",
+                              revision=1, task_definition=TASK_DEFINITION,
+                              pod=pod_spec(TASK_DEFINITION))
+    body = {"metadata": {"namespace": "shop", "name": "web"}, "spec": spec}
+    made, step = service_deployments.plan(body, "web:1", rolling,
+                                          lambda arn: ("web", 1, TASK_DEFINITION))
+    assert {o["metadata"]["name"] for o in made.objects if o["kind"] == "HTTPRoute"} == routes
+    assert (service_deployments.NO_GATEWAY_API in made.unsupported) == unsupported
+    assert step.records[0]["productionTrafficSplit"] == ("READY_TASKS" if unsupported
+                                                         else "HTTPROUTE_WEIGHTS")

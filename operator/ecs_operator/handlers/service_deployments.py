@@ -21,7 +21,8 @@ from datetime import datetime, timezone
 
 import kopf
 
-from ..translate.gateway_routes import production_shares, route_bindings
+from .. import k8s
+from ..translate.gateway_routes import GATEWAY_GROUP, production_shares, route_bindings
 from ..translate.names import ANNOTATION_TASK_DEFINITION, GROUP, LABEL_SERVICE
 from ..translate.placement import placement
 from ..translate.pod import pod_spec
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 # 0.01 makes a minute 0.6 s).
 BAKE_TIME_SCALE_ENV = "ECS_OPERATOR_BAKE_TIME_SCALE"
 TIMER_SECONDS = 2.0
+NO_GATEWAY_API = ("loadBalancers[].advancedConfiguration: the API server serves no HTTPRoute "
+                  "(install the Gateway API CRDs)")
 
 
 def uses_strategy(spec: dict) -> bool:
@@ -72,6 +75,11 @@ def plan(service: dict, target: str, wanted: ServiceObjects,
     namespace, name = meta["namespace"], meta["name"]
     _, _, pods = VIEWS.replica_service(namespace, name)
     routes = route_bindings(spec)
+    if routes and "httproutes" not in k8s.served_resources(GATEWAY_GROUP, "v1"):
+        # Applying the routes would fail every evaluation and hold the deployment: it runs
+        # split by ready tasks, and the status says why.
+        wanted = ServiceObjects(wanted.objects, sorted({*wanted.unsupported, NO_GATEWAY_API}))
+        routes = []
     evaluate = functools.partial(
         advance, service=name, target=target, desired=int(spec.get("desiredCount", 1)),
         config=spec.get("deploymentConfiguration") or {},

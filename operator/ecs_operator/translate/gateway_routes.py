@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from .names import parse_reference, revision_labels, revision_object_name
 
-GATEWAY_API_VERSION = "gateway.networking.k8s.io/v1"
+GATEWAY_GROUP = "gateway.networking.k8s.io"
+GATEWAY_API_VERSION = f"{GATEWAY_GROUP}/v1"
 ROUTE_PREFIX = "httproute/"
 _ROUTE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
 LISTENER_RULES = ("productionListenerRule", "testListenerRule")
