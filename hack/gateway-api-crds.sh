@@ -13,7 +13,9 @@ CRD_DIR="$CACHE_DIR/gateway-api-$GATEWAY_API_VERSION/crds"
 
 if ! ls "$CRD_DIR"/*.yaml >/dev/null 2>&1; then
   echo "gateway-api-crds: fetching sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" >&2
-  module_dir="$(cd "$(mktemp -d)" && GOFLAGS=-mod=mod go mod download -json \
+  outside_any_module="$(mktemp -d)"
+  trap 'rm -rf "$outside_any_module"' EXIT
+  module_dir="$(cd "$outside_any_module" && GOFLAGS=-mod=mod go mod download -json \
     "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
   mkdir -p "$CRD_DIR.partial"
   cp "$module_dir"/config/crd/standard/gateway.networking.k8s.io_*.yaml "$CRD_DIR.partial/"
