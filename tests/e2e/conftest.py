@@ -44,6 +44,19 @@ def crds(cluster: str) -> None:
     kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
 
 
+@pytest.fixture(scope="session")
+def gateway_api_crds(cluster: str) -> None:
+    """The Gateway API's CRDs at hack/versions.env's version, fetched into the tools cache
+    through the Go module proxy (hack/gateway-api-crds.sh), not kept in the repo."""
+    fetched = subprocess.run([str(ROOT / "hack/gateway-api-crds.sh")], capture_output=True,
+                             text=True)
+    if fetched.returncode != 0:
+        pytest.fail(f"Gateway API CRDs not fetched:\n{fetched.stderr}")
+    kubectl("apply", "--server-side", "-f", fetched.stdout.strip())
+    kubectl("wait", "--for=condition=Established", "crd/httproutes.gateway.networking.k8s.io",
+            "--timeout=60s")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

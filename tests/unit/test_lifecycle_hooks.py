@@ -158,7 +158,7 @@ def test_pre_production_traffic_shift_hooks_hold_the_production_shift() -> None:
 
 # --- through the whole deployment ----------------------------------------------------------
 
-def deploy_with_hook(answer_of) -> list[dict]:
+def deploy_with_hook(answer_of, seen: list | None = None) -> list[dict]:
     """A BLUE_GREEN deployment of web:2 over web:1 with an http hook after the test traffic
     shift, evaluated as the handler does (the calls asked for are made, then the same
     evaluation runs again with their answers); `answer_of(call_number)` answers."""
@@ -174,6 +174,8 @@ def deploy_with_hook(answer_of) -> list[dict]:
             answers = {}
             for call in step.hook_calls:
                 calls += 1
+                if seen is not None:
+                    seen.append(call.event)
                 answers[(call.hook_id, call.stage)] = answer_of(calls)
             step = advance(service="web", target=target, desired=2, config=config,
                            records=records, ready=ready,
@@ -196,3 +198,12 @@ def test_a_url_hook_that_fails_rolls_the_deployment_back() -> None:
     assert records[0]["status"] == "ROLLBACK_SUCCESSFUL"
     assert "answered FAILED" in records[0]["rollback"]["reason"]
     assert records[0]["targetServiceRevision"]["requestedProductionTrafficWeight"] == 0.0
+
+
+def test_the_event_tells_the_traffic_of_the_stage_the_hook_holds() -> None:
+    seen: list[dict] = []
+    deploy_with_hook(lambda n: Answer({"hookStatus": "SUCCEEDED"}), seen)
+    [event] = seen
+    assert event["lifecycleStage"] == "POST_TEST_TRAFFIC_SHIFT"
+    assert event["executionDetails"]["testTrafficWeights"] == {"web:2": 100.0}
+    assert event["executionDetails"]["productionTrafficWeights"] == {"web:1": 100.0}

@@ -23,8 +23,8 @@ class Cluster:
     """Ready tasks lag what was asked by one evaluation, as a real rollout lags its spec.
     A revision in `broken` never has a ready task: each task asked fails once a pass."""
 
-    def __init__(self, desired: int, cfg: dict) -> None:
-        self.desired, self.cfg, self.now = desired, cfg, T0
+    def __init__(self, desired: int, cfg: dict, weighted: bool = False) -> None:
+        self.desired, self.cfg, self.now, self.weighted = desired, cfg, T0, weighted
         self.records: list[dict] = []
         self.ready: dict[str, int] = {}
         self.passes: list[tuple[dict, tuple[str, ...], dict]] = []  # ready, production, record
@@ -40,7 +40,8 @@ class Cluster:
             records = json.loads(json.dumps(self.records))
             step = advance(service="web", target=target, desired=self.desired, config=self.cfg,
                            records=records, ready=dict(self.ready), requests=self.requests,
-                           now=self.now, failed=dict(self.failed), firing=self.firing)
+                           now=self.now, failed=dict(self.failed), firing=self.firing,
+                           weighted=self.weighted)
             self.records = step.records
             self.passes.append((dict(self.ready), step.wanted.production, step.records[0]))
             self.asked.append(step.wanted)
@@ -60,8 +61,9 @@ class Cluster:
         return [sum(ready.get(r, 0) for r in production) for ready, production, _ in self.passes]
 
 
-def deployed(strategy: str, desired: int = 4, **extra: object) -> Cluster:
-    cluster = Cluster(desired, config(strategy, **extra))
+def deployed(strategy: str, desired: int = 4, weighted: bool = False,
+             **extra: object) -> Cluster:
+    cluster = Cluster(desired, config(strategy, **extra), weighted)
     cluster.run(BLUE, passes=3)
     assert cluster.record()["status"] == "SUCCESSFUL"
     cluster.passes.clear()

@@ -151,6 +151,19 @@ SPEC: Schema = obj(
                 "containerName": string("The container receiving traffic."),
                 "containerPort": integer("Its port; must be in the container's portMappings.",
                                          minimum=1, maximum=65535),
+                "advancedConfiguration": obj(
+                    "BLUE_GREEN, CANARY, LINEAR: the listener rules that carry traffic. An "
+                    "HTTPRoute in the namespace (`httproute/<name>` or `<name>`) gets exact "
+                    "weights: the operator owns its spec.rules (docs/deployments.md). ALB "
+                    "listener-rule ARNs are reported in unsupportedFields.", {
+                        "alternateTargetGroupArn": string(
+                            "Informational: each revision has its own core Service "
+                            "(<service>-<revision>)."),
+                        "productionListenerRule": string(
+                            "The HTTPRoute carrying production traffic."),
+                        "testListenerRule": string("The HTTPRoute carrying test traffic."),
+                        "roleArn": string("Informational."),
+                    }),
             }, required=["containerName", "containerPort"])),
         "serviceRegistries": array(
             "Service discovery: the tasks are registered in the Service named after this one.",
@@ -283,7 +296,9 @@ SERVICE_REVISION = obj("A service revision and what it is asked to carry.", {
     "arn": string("The revision (family:revision)."),
     "requestedTaskCount": integer("Tasks asked for."),
     "runningTaskCount": integer("Tasks ready."),
-    "requestedProductionTrafficWeight": number("Share of production traffic, by ready tasks."),
+    "requestedProductionTrafficWeight": number(
+        "Share of production traffic (percent): as asked, with an HTTPRoute; else the share "
+        "its ready tasks give (productionTrafficSplit)."),
     "requestedTestTrafficWeight": number("Share of the <service>-test Service's traffic."),
 })
 
@@ -314,6 +329,10 @@ SERVICE_DEPLOYMENT = obj("A service deployment (ECS's ServiceDeployment).", {
     "continuedStages": strings("Stages whose lifecycle hooks passed."),
     "lifecycleHookDetails": array("The hooks run so far.", LIFECYCLE_HOOK_DETAIL),
     "trafficStep": integer("CANARY/LINEAR: the index of the production share reached."),
+    "productionTrafficSplit": string(
+        "What splits production traffic: HTTPROUTE_WEIGHTS (exactly the shares asked) or "
+        "READY_TASKS (a core Service balances over ready tasks).",
+        enum=["HTTPROUTE_WEIGHTS", "READY_TASKS"]),
     "bakeStartedAt": string("When the current bake began."),
     "createdAt": string("Created."), "startedAt": string("Started."),
     "updatedAt": string("Last changed."), "finishedAt": string("Finished."),

@@ -21,10 +21,11 @@ from datetime import datetime, timezone
 
 import kopf
 
-from .. import metrics
+from .. import k8s, metrics
 from ..translate.circuit_breaker import task_failures
 from ..translate.deployment_entries import is_healthy
 from ..translate.deployment_guards import outcome
+from ..translate.gateway_routes import GATEWAY_GROUP, production_shares, route_bindings
 from ..translate.names import ANNOTATION_TASK_DEFINITION, GROUP, LABEL_SERVICE
 from ..translate.placement import placement
 from ..translate.pod import pod_spec
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 # 0.01 makes a minute 0.6 s).
 BAKE_TIME_SCALE_ENV = "ECS_OPERATOR_BAKE_TIME_SCALE"
 TIMER_SECONDS = 2.0
+NO_GATEWAY_API = ("loadBalancers[].advancedConfiguration: the API server serves no HTTPRoute "
+                  "(install the Gateway API CRDs)")
 
 
 def requests(annotations: dict) -> Requests:
@@ -82,13 +85,20 @@ def plan(service: dict, target: str, wanted: ServiceObjects,
     meta, spec = service["metadata"], service.get("spec", {})
     namespace, name = meta["namespace"], meta["name"]
     _, _, pods = VIEWS.replica_service(namespace, name)
+    routes = route_bindings(spec)
+    if routes and "httproutes" not in k8s.served_resources(GATEWAY_GROUP, "v1"):
+        # Applying the routes would fail every evaluation and hold the deployment: it runs
+        # split by ready tasks, and the status says why.
+        wanted = ServiceObjects(wanted.objects, sorted({*wanted.unsupported, NO_GATEWAY_API}))
+        routes = []
     evaluate = functools.partial(
         advance, service=name, target=target, desired=int(spec.get("desiredCount", 1)),
         config=spec.get("deploymentConfiguration") or {},
         records=list((service.get("status") or {}).get("serviceDeployments") or []),
         ready=ready_by_revision(pods), now=datetime.now(timezone.utc),
         bake_scale=float(os.environ.get(BAKE_TIME_SCALE_ENV, "1")),
-        failed=failed_by_revision(pods), firing=firing_alarms_now(namespace, name, spec))
+        failed=failed_by_revision(pods), firing=firing_alarms_now(namespace, name, spec),
+        weighted=bool(routes))
     asked = requests(meta.get("annotations") or {})
     step = evaluate(requests=asked)
     if step.hook_calls:
@@ -101,7 +111,10 @@ def plan(service: dict, target: str, wanted: ServiceObjects,
         family, number, model = resolve(arn)  # type: ignore[operator]
         templates[arn] = pod_template(name=name, family=family, revision=number,
                                       pod=pod_spec(model), scheduling=scheduling)
-    return strategy_objects(wanted, service=name, plan=step.wanted, templates=templates), step
+    shares = production_shares(step.records[0] if step.records else None,
+                               step.wanted.production)
+    return strategy_objects(wanted, service=name, plan=step.wanted, templates=templates,
+                            routes=routes, shares=shares), step
 
 
 def report(service: dict, step: Step) -> None:

@@ -36,6 +36,8 @@ _PATHS = {
     "Service": ("/api/v1", "services"),
     "HorizontalPodAutoscaler": ("/apis/autoscaling/v2", "horizontalpodautoscalers"),
     "PersistentVolumeClaim": ("/api/v1", "persistentvolumeclaims"),
+    # Only its spec.rules: the route named by loadBalancers[].advancedConfiguration.
+    "HTTPRoute": ("/apis/gateway.networking.k8s.io/v1", "httproutes"),
 }
 # What a Service may own besides its pods, each labelled with the ECS service's name.
 SERVICE_OWNED_KINDS = ("Deployment", "DaemonSet", "PodDisruptionBudget", "Service",

@@ -61,6 +61,18 @@ def parse_reference(reference: str) -> tuple[str, int | None]:
     return match.group("family"), int(revision) if revision else None
 
 
+def revision_object_name(service: str, revision_arn: str) -> str:
+    """The objects of one revision of a BLUE_GREEN / CANARY / LINEAR service (its Deployment,
+    its core Service): `<service>-<revision>`."""
+    return f"{service}-{parse_reference(revision_arn)[1]}"
+
+
+def revision_labels(revision_arn: str) -> dict[str, str]:
+    """The labels that select one revision's tasks."""
+    family, number = parse_reference(revision_arn)
+    return {LABEL_FAMILY: family_slug(family), LABEL_REVISION: str(number)}
+
+
 def owner_reference(kind: str, name: str, uid: str) -> dict:
     return {"apiVersion": API_VERSION, "kind": kind, "name": name, "uid": uid,
             "controller": True, "blockOwnerDeletion": True}

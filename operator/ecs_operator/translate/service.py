@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 
 from .errors import TranslationError
+from .gateway_routes import unhonoured_listener_rules
 from .lifecycle_hooks import honoured
 from .names import ANNOTATION_TASK_DEFINITION, LABEL_FAMILY, LABEL_MANAGED_BY, LABEL_REVISION, \
     LABEL_SERVICE, MANAGED_BY, family_slug, owner_reference
@@ -144,6 +145,9 @@ def unsupported_service_fields(spec: dict) -> list[str]:
         # The strategies run a Deployment per revision at desiredCount; a DaemonSet or an
         # autoscaler's replica count keeps the ROLLING path.
         found.append(f"deploymentConfiguration.strategy: {strategy}")
+    strategy_runs = strategy not in (None, "ROLLING") and not (
+        is_daemon(spec) or spec.get("autoScaling"))
+    found.extend(unhonoured_listener_rules(spec, strategy_runs))
     for index, hook in enumerate(config.get("lifecycleHooks") or []):
         if not honoured(hook):
             # A Lambda function cannot be invoked from here; an http(s) URL can.

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from .deployment_guards import settle, watch
 from .lifecycle_hooks import Answer, HookCall, gate
 from .names import GROUP
+from .traffic_weights import asked_shares, counted
 
 STRATEGIES = ("BLUE_GREEN", "CANARY", "LINEAR")
 IN_FLIGHT = ("PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED",
@@ -149,11 +150,13 @@ def _failed(record: dict) -> bool:
 def advance(*, service: str, target: str, desired: int, config: dict, records: list[dict],
             ready: dict[str, int], requests: Requests, now: datetime,
             bake_scale: float = 1.0, failed: dict[str, int] | None = None,
-            firing: tuple[str, ...] = ()) -> Step:
+            firing: tuple[str, ...] = (), weighted: bool = False) -> Step:
     """One evaluation. `records`: the status's, latest first; `ready`: ready tasks per
     revision; `bake_scale`: multiplies every bake time (a test and demo aid); `failed`:
     failed tasks per revision, all seen so far (circuit_breaker.task_failures); `firing`:
-    the alerts firing for the service now."""
+    the alerts firing for the service now; `weighted`: an HTTPRoute splits production
+    traffic by weight, so the records carry the shares asked for rather than the shares the
+    ready tasks give (the task counts are the same)."""
     history = list(records)
     current = history[0] if history and history[0]["status"] in IN_FLIGHT else None
     production = production_revision(history)
@@ -188,7 +191,9 @@ def advance(*, service: str, target: str, desired: int, config: dict, records: l
                       f"{current['serviceDeploymentArn']} to {target}.")
     record, wanted, more, calls = _progress(service, current, desired, config, ready, requests,
                                             now, bake_scale, (failed or {}, firing))
-    record = _counted(record, wanted, ready)
+    shifted = STAGES.index(record["lifecycleStage"]) > STAGES.index("PRODUCTION_TRAFFIC_SHIFT")
+    record = counted(record, wanted, ready, asked_shares(
+        record, traffic_steps(config), shifted, wanted) if weighted else None)
     if record["status"] != "IN_PROGRESS":
         record = settle(record)
     if record != current:  # updatedAt moves with content only: a quiet pass writes nothing
@@ -248,6 +253,8 @@ def _progress(service: str, record: dict, desired: int, config: dict, ready: dic
     while record["status"] == "IN_PROGRESS":
         stage = record["lifecycleStage"]
         step = int(record.get("trafficStep", 0))
+        # The hooks are told the traffic of the stage they hold, not of the last evaluation.
+        record = counted(record, _wanted(record, desired, config, source, target), ready, None)
         hooks = gate(service=service, record=record, config=config,
                      answers=requests.hook_answers,
                      continued=requests.continued.get(arn, (None, None)), now=now,
@@ -335,26 +342,6 @@ def _wanted(record: dict, desired: int, config: dict, source: str | None,
     kept = split(desired, steps[step - 1]) if shifting else target_count
     source_count = 0 if record["lifecycleStage"] == "CLEAN_UP" else desired - kept
     return Wanted({source: source_count, target: target_count}, (source, target), test)
-
-
-def _counted(record: dict, wanted: Wanted, ready: dict[str, int]) -> dict:
-    """The record's revisions with the counts and traffic weights now asked for."""
-    serving = sum(ready.get(r, 0) for r in wanted.production)
-
-    def summary(entry: dict) -> dict:
-        arn = entry["arn"]
-        if arn not in wanted.production:
-            weight = 0.0
-        elif len(wanted.production) == 1:
-            weight = 100.0
-        else:
-            weight = round(100.0 * ready.get(arn, 0) / serving, 1) if serving else 0.0
-        return {"arn": arn, "requestedTaskCount": wanted.replicas.get(arn, 0),
-                "runningTaskCount": ready.get(arn, 0),
-                "requestedProductionTrafficWeight": weight,
-                "requestedTestTrafficWeight": 100.0 if wanted.test == arn else 0.0}
-    return {**record, "targetServiceRevision": summary(record["targetServiceRevision"]),
-            "sourceServiceRevisions": [summary(s) for s in record["sourceServiceRevisions"]]}
 
 
 def _rolling_back(service: str, record: dict, desired: int, ready: dict[str, int],

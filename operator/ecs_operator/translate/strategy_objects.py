@@ -6,22 +6,15 @@ production Services selecting the revisions the deployment routes to, and `<serv
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 
-from .names import ANNOTATION_TASK_DEFINITION, LABEL_FAMILY, LABEL_REVISION, LABEL_SERVICE, \
-    family_slug, parse_reference
+from .gateway_routes import RouteBinding, gateway_objects, production_shares
+from .names import ANNOTATION_TASK_DEFINITION, LABEL_SERVICE, revision_labels, \
+    revision_object_name
 from .service_deployment import Wanted
 from .service_objects import ServiceObjects
 
 TEST_SUFFIX = "-test"
-
-
-def revision_deployment_name(service: str, revision_arn: str) -> str:
-    return f"{service}-{parse_reference(revision_arn)[1]}"
-
-
-def revision_labels(revision_arn: str) -> dict[str, str]:
-    family, number = parse_reference(revision_arn)
-    return {LABEL_FAMILY: family_slug(family), LABEL_REVISION: str(number)}
 
 
 def revision_deployment(base: dict, *, service: str, revision_arn: str, template: dict,
@@ -29,7 +22,7 @@ def revision_deployment(base: dict, *, service: str, revision_arn: str, template
     """`base`: the service's Deployment as the ROLLING path builds it; `template`: the pod
     template of `revision_arn`."""
     made = copy.deepcopy(base)
-    made["metadata"]["name"] = revision_deployment_name(service, revision_arn)
+    made["metadata"]["name"] = revision_object_name(service, revision_arn)
     made["metadata"].setdefault("annotations", {})[ANNOTATION_TASK_DEFINITION] = revision_arn
     made["spec"]["replicas"] = replicas
     made["spec"]["selector"] = {"matchLabels": {LABEL_SERVICE: service,
@@ -46,9 +39,11 @@ def _selecting(service_object: dict, revisions: tuple[str, ...]) -> dict:
 
 
 def strategy_objects(wanted: ServiceObjects, *, service: str, plan: Wanted,
-                     templates: dict[str, dict]) -> ServiceObjects:
+                     templates: dict[str, dict], routes: Sequence[RouteBinding] = (),
+                     shares: dict[str, float] | None = None) -> ServiceObjects:
     """The ROLLING path's objects turned into the plan's: `templates` holds the pod
-    template of each revision the plan runs."""
+    template of each revision the plan runs; `routes`: the HTTPRoutes that split traffic by
+    weight, `shares` the production share of each revision production selects."""
     base = next(o for o in wanted.objects
                 if o["kind"] == "Deployment" and o["metadata"]["name"] == service)
     objects = [revision_deployment(base, service=service, revision_arn=arn,
@@ -66,4 +61,12 @@ def strategy_objects(wanted: ServiceObjects, *, service: str, plan: Wanted,
             test["metadata"]["name"] = item["metadata"]["name"] + TEST_SUFFIX
             test["spec"].pop("clusterIP", None)
             objects.append(test)
+    if routes:
+        production = next(o for o in wanted.objects
+                          if o["kind"] == "Service" and o["metadata"]["name"] == service)
+        objects.extend(gateway_objects(
+            list(routes), production=production, namespace=production["metadata"]["namespace"],
+            service=service, revisions=[*plan.replicas, *plan.production],
+            production_shares=shares or production_shares(None, plan.production),
+            test=plan.test or plan.production[0]))
     return ServiceObjects(objects, wanted.unsupported)
