@@ -150,6 +150,20 @@ def test_update_service_force_new_deployment_waits_for_a_new_steady_deployment(
     assert {t["startedBy"] for t in described} == {primary["id"]}
 
 
+def test_force_new_deployment_of_a_blue_green_service_is_refused_with_the_way_out(
+        operator, namespace: str) -> None:
+    service = manifests.service(desired=1, deploymentConfiguration={"strategy": "BLUE_GREEN"})
+    apply([manifests.task_definition(), service], namespace)
+    wait_for("web steady", steady(namespace, "web"), timeout=120)
+    refused = ecs("update-service", "--service", "web", "--force-new-deployment", "-n",
+                  namespace, check=False)
+    assert refused.returncode != 0
+    assert "register a new task definition revision" in refused.stderr
+    deployments = {d["metadata"]["name"] for d in kubectl_json(
+        "get", "deployments", "-n", namespace)["items"]}
+    assert deployments == {"web-1"}, "nothing was made of the refused request"
+
+
 def test_register_task_definition_from_ecs_json(operator, namespace: str) -> None:
     source = CORPUS / "fargate-web-secrets.json"
     done = ecs("register-task-definition", "--cli-input-json", f"file://{source}",

@@ -9,6 +9,7 @@ from ..translate import ecs_shapes as shapes
 from ..translate.ecs_api import service_changes
 from ..translate.ecs_import import import_service, service_name_slug
 from ..translate.errors import TranslationError
+from ..translate.strategy_status import FORCE_NEW_WITH_STRATEGY, uses_strategy
 from .calls import FIELD_MANAGER, Call, count_in, named_revision
 from .protocol import EcsError, invalid_parameter, page
 
@@ -66,6 +67,8 @@ def update(call: Call, request: dict) -> dict:
     namespace = call.cluster(request)
     service = _existing(namespace, request.get("service", ""))
     name = service["metadata"]["name"]
+    if request.get("forceNewDeployment") and uses_strategy(service.get("spec") or {}):
+        raise invalid_parameter(FORCE_NEW_WITH_STRATEGY)
     changes, _ = service_changes(request)
     if changes.get("taskDefinition"):
         changes["taskDefinition"] = _pinned(call, namespace, changes["taskDefinition"])

@@ -7,6 +7,7 @@ import click
 from ..translate.names import parse_reference
 from ..translate.errors import TranslationError
 from ..translate import ecs_shapes as shapes
+from ..translate.strategy_status import FORCE_NEW_WITH_STRATEGY, uses_strategy
 from . import tables
 from .app import Session, api_errors, cli, common_options, emit, fail, progress
 from ..k8s.ecs_resources import force_new_deployment, get_service, patch_service_spec
@@ -55,6 +56,8 @@ def update_service(session: Session, name: str, desired_count: int | None,
     name = service["metadata"]["name"]
     if force_new and (service.get("spec") or {}).get("schedulingStrategy") == "DAEMON":
         fail("--force-new-deployment supports REPLICA services only (this one is DAEMON)")
+    if force_new and uses_strategy(service.get("spec") or {}):
+        fail(FORCE_NEW_WITH_STRATEGY)
     previous_primary = (primary_deployment(service) or {}).get("id")
     changes: dict = {}
     if desired_count is not None:

@@ -43,6 +43,12 @@ def _guards(record: dict) -> dict:
     return shown
 
 
+# A forced deployment restarts the ROLLING Deployment's tasks; these services have none, and a
+# service deployment of the revision already in production is not made yet.
+FORCE_NEW_WITH_STRATEGY = ("forceNewDeployment is not served for BLUE_GREEN, CANARY or LINEAR "
+                           "services yet: register a new task definition revision to deploy")
+
+
 def uses_strategy(spec: dict) -> bool:
     """A service that deploys with BLUE_GREEN, CANARY or LINEAR (a DAEMON or autoscaled one
     keeps ROLLING, and reports the strategy as unsupported)."""
