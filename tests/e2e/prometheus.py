@@ -98,12 +98,15 @@ class PrometheusProcess:
 
 
 @contextlib.contextmanager
-def scraping_operator(operator, workdir: pathlib.Path, port: int,
-                      operator_args: list[str]):
-    """A Prometheus scraping the e2e operator, which runs with `operator_args` (given the
-    Prometheus' URL) until the block ends and is then restarted without them."""
-    server = PrometheusProcess(workdir, port, f"127.0.0.1:{operator.metrics_port}")
+def scraping_operator(operator, workdir: pathlib.Path, port: int, operator_args: list[str],
+                      extra_rules: list[dict] | None = None):
+    """A Prometheus scraping the e2e operator, which runs with `operator_args` (where
+    "{prometheus_url}" is the Prometheus' URL) until the block ends, and then with the
+    arguments it had before."""
+    server = PrometheusProcess(workdir, port, f"127.0.0.1:{operator.metrics_port}",
+                               extra_rules)
     server.start()
+    before = list(operator.extra_args)
     operator.stop()
     operator.extra_args = [arg.format(prometheus_url=server.url) for arg in operator_args]
     operator.start()
@@ -112,5 +115,5 @@ def scraping_operator(operator, workdir: pathlib.Path, port: int,
     finally:
         server.stop()
         operator.stop()
-        operator.extra_args = []
+        operator.extra_args = before
         operator.start()

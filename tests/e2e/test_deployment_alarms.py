@@ -11,7 +11,7 @@ import pytest
 from .cluster import apply, kubectl_json, wait_for
 from .conftest import free_port
 from .manifests import failing_revision, service, task_definition
-from .prometheus import PrometheusProcess
+from .prometheus import PrometheusProcess, scraping_operator
 from .test_circuit_breaker import deployment_for
 from .test_services import HealthySampler, condition, esvc, steady, task_counts
 
@@ -23,17 +23,10 @@ ALARM = "ECSTasksCrashLooping"
 def prometheus(operator, tmp_path_factory: pytest.TempPathFactory):
     """Prometheus scraping the operator every second, and the operator asking it every
     second; the session's operator is restarted with the flags, and without them after."""
-    server = PrometheusProcess(tmp_path_factory.mktemp("prometheus"), free_port(),
-                               f"127.0.0.1:{operator.metrics_port}")
-    server.start()
-    operator.stop()
-    operator.extra_args = ["--prometheus-url", server.url, "--alarm-check-interval", "1"]
-    operator.start()
-    yield server
-    server.stop()
-    operator.stop()
-    operator.extra_args = []
-    operator.start()
+    with scraping_operator(operator, tmp_path_factory.mktemp("prometheus"), free_port(),
+                           ["--prometheus-url", "{prometheus_url}", "--alarm-check-interval",
+                            "1"]) as server:
+        yield server
 
 
 def alarmed_service(rollback: bool = True) -> dict:

@@ -10,7 +10,7 @@ import pytest
 from .cluster import apply, kubectl_json, wait_for
 from .conftest import free_port
 from .manifests import failing_revision, task_definition
-from .prometheus import PrometheusProcess
+from .prometheus import PrometheusProcess, scraping_operator
 from .test_deployments import BAKE_TIME_SCALE, REVISION, Sampler, blue_deployed, blue_green, \
     finished, green_baking, pods_of, ready_endpoints, scaled_operator  # noqa: F401 (a fixture)
 
@@ -24,18 +24,11 @@ FAULT_RULE = {"alert": FAULT, "expr": 'ecs_task_definition_revision{family="bake
 def prometheus(scaled_operator, tmp_path_factory: pytest.TempPathFactory):  # noqa: F811
     """Prometheus scraping the operator every second with the test's rule; the operator,
     with short bake times, asking it every second."""
-    server = PrometheusProcess(tmp_path_factory.mktemp("prometheus"), free_port(),
-                               f"127.0.0.1:{scaled_operator.metrics_port}", [FAULT_RULE])
-    server.start()
-    scaled_operator.stop()
-    scaled_operator.extra_args = ["--bake-time-scale", BAKE_TIME_SCALE, "--prometheus-url",
-                                  server.url, "--alarm-check-interval", "1"]
-    scaled_operator.start()
-    yield server
-    server.stop()
-    scaled_operator.stop()
-    scaled_operator.extra_args = ["--bake-time-scale", BAKE_TIME_SCALE]
-    scaled_operator.start()
+    with scraping_operator(scaled_operator, tmp_path_factory.mktemp("prometheus"), free_port(),
+                           ["--bake-time-scale", BAKE_TIME_SCALE, "--prometheus-url",
+                            "{prometheus_url}", "--alarm-check-interval", "1"],
+                           [FAULT_RULE]) as server:
+        yield server
 
 
 def production_revision(namespace: str) -> str:

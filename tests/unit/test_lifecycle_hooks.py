@@ -130,13 +130,17 @@ def test_the_time_scale_shortens_hook_timeouts_as_it_does_bake_times() -> None:
     assert evaluate(paused.record, config, minutes=1, scale=0.1).passed
 
 
-def test_a_pause_is_answered_only_once_it_was_recorded() -> None:
+def test_an_answer_given_before_a_pause_began_does_not_pass_it() -> None:
     config = hooks(pause())
-    # A CONTINUE left in the annotation from an earlier stage does not pass a new pause.
+    # A CONTINUE left in the annotation from an earlier stage does not pass a new pause,
+    # however often the pause is evaluated.
     paused = evaluate(record(), config, continued=("CONTINUE", None))
     assert not paused.passed and paused.record["pausedAt"] == "POST_TEST_TRAFFIC_SHIFT"
     assert paused.record["lifecycleHookDetails"][0]["status"] == "AWAITING_ACTION"
-    continued = evaluate(paused.record, config, continued=("CONTINUE", None))
+    still = evaluate(paused.record, config, continued=("CONTINUE", None), minutes=5)
+    assert not still.passed
+    continued = evaluate(still.record, config,
+                         continued=("CONTINUE", "POST_TEST_TRAFFIC_SHIFT"), minutes=6)
     assert continued.passed
     assert continued.record["continuedStages"] == ["POST_TEST_TRAFFIC_SHIFT"]
     assert continued.record["lifecycleHookDetails"][0]["status"] == "SUCCEEDED"

@@ -314,6 +314,8 @@ LIFECYCLE_HOOK_DETAIL = obj("A lifecycle hook run at a stage (ECS's "
     "expiresAt": string("When the timeout action is taken."),
     "timeoutAction": string("CONTINUE or ROLLBACK."),
     "callAfter": string("When the URL is called next (IN_PROGRESS)."),
+    "answerBeforePause": string("A continue-service-deployment answer already given when this "
+                                "PAUSE began: it answered an earlier pause, not this one."),
     "hookDetails": free_form("What the hook returned to be passed to its next call."),
 })
 

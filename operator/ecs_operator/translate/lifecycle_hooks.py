@@ -160,23 +160,24 @@ def gate(*, service: str, record: dict, config: dict, answers: dict[tuple[str, s
     calls: list[HookCall] = []
     failures: list[str] = []
     action, at = continued
+    answer = f"{action} {at or ''}".strip() if action else None
     for hook_id, hook_stage, hook in held:
         position = next((i for i, d in enumerate(details) if d["hookId"] == hook_id
                          and d["lifecycleStage"] == hook_stage), None)
-        fresh = position is None
-        if fresh:
+        if position is None:
             details.append(_new_detail(hook_id, hook_stage, hook, now, time_scale))
             position = len(details) - 1
             if hook.get("targetType") == PAUSE:
                 events.append(f"(service {service}) deployment {arn} is paused at {hook_stage} "
                               f"until continue-service-deployment.")
+                if answer:
+                    # Given before this pause began: an answer to an earlier one.
+                    details[position]["answerBeforePause"] = answer
         detail = details[position]
         if detail["status"] in FINAL:
             pass
-        elif detail["targetType"] == PAUSE and action and not fresh \
-                and at in (None, stage, hook_stage):
-            # Only a pause already recorded is answered: an answer left in the annotation
-            # from an earlier stage must not pass a later one.
+        elif detail["targetType"] == PAUSE and answer \
+                and answer != detail.get("answerBeforePause") and at in (None, stage, hook_stage):
             detail = {**detail, "status": SUCCEEDED if action == CONTINUE else FAILED}
             if action == ROLLBACK:
                 failures.append(f"the lifecycle hook at {hook_stage} answered ROLLBACK")
