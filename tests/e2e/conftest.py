@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from .cluster import kubectl, wait_for
+from .cluster import kubectl, kubectl_json, wait_for
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 # Short, so the clean-up of stopped tasks can be seen within a test.
@@ -52,9 +52,15 @@ def gateway_api_crds(cluster: str) -> None:
                              text=True)
     if fetched.returncode != 0:
         pytest.fail(f"Gateway API CRDs not fetched:\n{fetched.stderr}")
-    kubectl("apply", "--server-side", "-f", fetched.stdout.strip())
-    kubectl("wait", "--for=condition=Established", "crd/httproutes.gateway.networking.k8s.io",
-            "--timeout=60s")
+    # Polled rather than `kubectl wait`, which failed in CI right after the apply (a new
+    # CRD's status can have no conditions yet); this also runs just after test_failures.py
+    # restarted the API server.
+    wait_for("the Gateway API CRDs applied", lambda: kubectl(
+        "apply", "--server-side", "-f", fetched.stdout.strip()).returncode == 0, timeout=60)
+    wait_for("HTTPRoute established", lambda: any(
+        c["type"] == "Established" and c["status"] == "True"
+        for c in (kubectl_json("get", "crd", "httproutes.gateway.networking.k8s.io")
+                  .get("status") or {}).get("conditions") or []), timeout=60)
 
 
 def free_port() -> int:
