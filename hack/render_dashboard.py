@@ -4,7 +4,8 @@ No Grafana can be installed here, so this draws each panel of
 charts/ecs-operator/dashboards/ecs-operator.json (same titles, layout and PromQL) with
 matplotlib, from range queries answered by Prometheus (Debian's `prometheus` package) that
 scraped the operator while a scenario ran on the local cluster: a service rolls out, scales, and
-a failing revision trips the circuit breaker, plus a few standalone tasks.
+a failing revision trips the circuit breaker, a CANARY service deploys a new revision, plus a
+few standalone tasks.
 
     make dashboard-png      # needs: apt-get install prometheus; pip install matplotlib
 """
@@ -26,6 +27,7 @@ OUTPUT = ROOT / "docs/dashboard.png"
 PROMETHEUS_PORT = 19090
 OPERATOR_METRICS_PORT = 18080
 NAMESPACE = "dashboard-demo"
+STEP_SECONDS = 2
 
 
 def kubectl(*args: str, stdin: str | None = None) -> None:
@@ -47,8 +49,23 @@ def task_definition(image: str, labels: dict | None = None) -> dict:
             "metadata": {"name": "web"}, "spec": {"containerDefinitions": [app]}}
 
 
+def shop(image: str) -> dict:
+    """A CANARY service's task definition: its deployments fill the service-deployment panels."""
+    return {"apiVersion": "ecs.operator.dev/v1alpha1", "kind": "TaskDefinition",
+            "metadata": {"name": "shop"}, "spec": {"containerDefinitions": [
+                {"name": "app", "image": image, "memory": 128,
+                 "portMappings": [{"containerPort": 80}]}]}}
+
+
 def scenario() -> None:
     kubectl("create", "namespace", NAMESPACE)
+    apply(shop("registry.example/shop:1"),
+          {"apiVersion": "ecs.operator.dev/v1alpha1", "kind": "Service",
+           "metadata": {"name": "shop"},
+           "spec": {"taskDefinition": "shop", "desiredCount": 4, "loadBalancers": [
+               {"containerName": "app", "containerPort": 80}], "deploymentConfiguration": {
+               "strategy": "CANARY", "bakeTimeInMinutes": 1, "canaryConfiguration": {
+                   "canaryPercent": 25, "canaryBakeTimeInMinutes": 2}}}})
     apply(task_definition("registry.example/web:1"),
           {"apiVersion": "ecs.operator.dev/v1alpha1", "kind": "Service",
            "metadata": {"name": "web"},
@@ -65,7 +82,7 @@ def scenario() -> None:
         apply({"apiVersion": "ecs.operator.dev/v1alpha1", "kind": "Task",
                "metadata": {"name": f"job-{index}"}, "spec": {"taskDefinition": "job"}})
     time.sleep(30)
-    apply(task_definition("registry.example/web:2"))
+    apply(task_definition("registry.example/web:2"), shop("registry.example/shop:2"))
     time.sleep(30)
     apply(task_definition("registry.example/web:3", {"sim-fail": "true"}))
     time.sleep(45)
@@ -73,7 +90,7 @@ def scenario() -> None:
 
 def query_range(expression: str, start: float, end: float) -> list[dict]:
     params = urllib.parse.urlencode({"query": expression, "start": start, "end": end,
-                                     "step": "2"})
+                                     "step": str(STEP_SECONDS)})
     url = f"http://127.0.0.1:{PROMETHEUS_PORT}/api/v1/query_range?{params}"
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.load(response)["data"]["result"]
@@ -88,6 +105,20 @@ def legend(template: str, labels: dict) -> str:
     for key, value in labels.items():
         template = template.replace("{{" + key + "}}", value)
     return template
+
+
+def with_gaps(values: list, start: float) -> tuple[list[float], list[float]]:
+    """x and y of a series, broken where it had no sample (as Grafana draws it), not joined
+    across the gap: a stage left and entered again is two lines."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for moment, value in values:
+        if xs and float(moment) - start - xs[-1] > 2 * STEP_SECONDS:
+            xs.append(float("nan"))
+            ys.append(float("nan"))
+        xs.append(float(moment) - start)
+        ys.append(float(value))
+    return xs, ys
 
 
 def render(start: float, end: float) -> None:
@@ -119,8 +150,7 @@ def render(start: float, end: float) -> None:
                       else 9, va="center", transform=axes.transAxes)
             continue
         for name, values in series:
-            axes.plot([float(t) - start for t, _ in values], [float(v) for _, v in values],
-                      label=name, linewidth=1.4)
+            axes.plot(*with_gaps(values, start), label=name, linewidth=1.4)
         axes.set_xlabel("seconds", color="#8e8e8e", fontsize=7)
         if series:
             axes.legend(fontsize=6, loc="upper left", facecolor="#181b1f",
@@ -144,8 +174,9 @@ def main() -> int:
              f"--web.listen-address=127.0.0.1:{PROMETHEUS_PORT}"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         operator = subprocess.Popen(
+            # Bake minutes of 6 s: the canary's stages fit in the picture.
             [sys.executable, "-m", "ecs_operator.cli", "run",
-             f"--metrics-port={OPERATOR_METRICS_PORT}"],
+             f"--metrics-port={OPERATOR_METRICS_PORT}", "--bake-time-scale", "0.1"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             time.sleep(5)
