@@ -23,10 +23,10 @@ import kopf
 
 from .. import k8s, metrics
 from ..translate.circuit_breaker import task_failures
-from ..translate.deployment_entries import is_healthy
+from ..translate.deployment_entries import is_healthy, pods_by_revision
 from ..translate.deployment_guards import outcome
 from ..translate.gateway_routes import GATEWAY_GROUP, production_shares, route_bindings
-from ..translate.names import ANNOTATION_TASK_DEFINITION, GROUP, LABEL_SERVICE
+from ..translate.names import GROUP, LABEL_SERVICE
 from ..translate.placement import placement
 from ..translate.pod import pod_spec
 from ..translate.service import pod_template
@@ -56,26 +56,15 @@ def requests(annotations: dict) -> Requests:
     return Requests(continued, stopped)
 
 
-def _revision_of(pod: dict) -> str | None:
-    return (pod["metadata"].get("annotations") or {}).get(ANNOTATION_TASK_DEFINITION)
-
-
 def ready_by_revision(pods: list[dict]) -> dict[str, int]:
-    ready: dict[str, int] = {}
-    for pod in pods:
-        revision = _revision_of(pod)
-        if revision and is_healthy(pod) and not pod["metadata"].get("deletionTimestamp"):
-            ready[revision] = ready.get(revision, 0) + 1
-    return ready
+    return {revision: sum(is_healthy(p) for p in group)
+            for revision, group in pods_by_revision(pods).items()}
 
 
 def failed_by_revision(pods: list[dict]) -> dict[str, int]:
     """Failed tasks per revision, counted as the ROLLING path's circuit breaker counts them."""
-    by_revision: dict[str, list[dict]] = {}
-    for pod in pods:
-        if revision := _revision_of(pod):
-            by_revision.setdefault(revision, []).append(pod)
-    return {revision: task_failures(group) for revision, group in by_revision.items()}
+    return {revision: task_failures(group)
+            for revision, group in pods_by_revision(pods).items()}
 
 
 def plan(service: dict, target: str, wanted: ServiceObjects,

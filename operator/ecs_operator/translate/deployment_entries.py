@@ -11,6 +11,17 @@ import hashlib
 from datetime import datetime
 
 from .conditions import condition_status, timestamp
+from .names import ANNOTATION_TASK_DEFINITION
+
+
+def pods_by_revision(pods: list[dict]) -> dict[str, list[dict]]:
+    """The service's pods grouped by the task definition revision they run ("web:2")."""
+    grouped: dict[str, list[dict]] = {}
+    for pod in pods:
+        revision = (pod["metadata"].get("annotations") or {}).get(ANNOTATION_TASK_DEFINITION)
+        if revision:
+            grouped.setdefault(revision, []).append(pod)
+    return grouped
 
 
 def task_state(pod: dict) -> str:

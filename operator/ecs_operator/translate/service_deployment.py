@@ -41,7 +41,6 @@ HISTORY_LIMIT = 10
 # [STAGE]" and "<arn>[,<arn>...]".
 ANNOTATION_CONTINUE = f"{GROUP}/continue-service-deployment"
 ANNOTATION_STOP = f"{GROUP}/stop-service-deployment"
-CONTINUE, ROLLBACK = "CONTINUE", "ROLLBACK"
 DEFAULT_CANARY_PERCENT, DEFAULT_CANARY_BAKE = 5.0, 10
 DEFAULT_STEP_PERCENT, DEFAULT_STEP_BAKE = 10.0, 6
 
@@ -142,6 +141,15 @@ def production_revision(records: list[dict]) -> str | None:
     return None
 
 
+def _source_of(record: dict) -> str | None:
+    return record["sourceServiceRevisions"][0]["arn"] if record["sourceServiceRevisions"] \
+        else None
+
+
+def _past_production_shift(record: dict) -> bool:
+    return STAGES.index(record["lifecycleStage"]) > STAGES.index("PRODUCTION_TRAFFIC_SHIFT")
+
+
 def _failed(record: dict) -> bool:
     """Rolled back, or stopped by the circuit breaker or an alarm without rollback."""
     return record["status"] == "ROLLBACK_SUCCESSFUL" or bool(record.get("productionRevisionArn"))
@@ -191,9 +199,9 @@ def advance(*, service: str, target: str, desired: int, config: dict, records: l
                       f"{current['serviceDeploymentArn']} to {target}.")
     record, wanted, more, calls = _progress(service, current, desired, config, ready, requests,
                                             now, bake_scale, (failed or {}, firing))
-    shifted = STAGES.index(record["lifecycleStage"]) > STAGES.index("PRODUCTION_TRAFFIC_SHIFT")
     record = counted(record, wanted, ready, asked_shares(
-        record, traffic_steps(config), shifted, wanted) if weighted else None)
+        record, traffic_steps(config), _past_production_shift(record), wanted)
+        if weighted else None)
     if record["status"] != "IN_PROGRESS":
         record = settle(record)
     if record != current:  # updatedAt moves with content only: a quiet pass writes nothing
@@ -204,17 +212,16 @@ def advance(*, service: str, target: str, desired: int, config: dict, records: l
 
 def _shifted(record: dict, config: dict) -> bool:
     """Has production traffic (all of it, for BLUE_GREEN; its first share otherwise) moved?"""
-    return STAGES.index(record["lifecycleStage"]) > STAGES.index("PRODUCTION_TRAFFIC_SHIFT") \
-        or int(record.get("trafficStep", 0)) > 0
+    return _past_production_shift(record) or int(record.get("trafficStep", 0)) > 0
 
 
 def _start_rollback(service: str, record: dict, reason: str, now: datetime,
                     events: list[str]) -> dict:
     """ROLLBACK_IN_PROGRESS to the source; a first deployment, with no source, stops."""
     arn = record["serviceDeploymentArn"]
-    if not record["sourceServiceRevisions"]:
+    source = _source_of(record)
+    if source is None:
         return _finish(record, "STOPPED", now, reason)
-    source = record["sourceServiceRevisions"][0]["arn"]
     record = {**record, "status": "ROLLBACK_IN_PROGRESS", "rollback": {
         "reason": reason, "startedAt": iso(now), "serviceRevisionArn": source}}
     record.pop("pausedAt", None)
@@ -230,8 +237,7 @@ def _progress(service: str, record: dict, desired: int, config: dict, ready: dic
     """`observed`: the failed tasks per revision and the alerts firing (advance's)."""
     arn = record["serviceDeploymentArn"]
     target = record["targetServiceRevision"]["arn"]
-    source = record["sourceServiceRevisions"][0]["arn"] if record["sourceServiceRevisions"] \
-        else None
+    source = _source_of(record)
     events: list[str] = []
     calls: list[HookCall] = []
     if record["status"] == "IN_PROGRESS" and arn in requests.stopped:
@@ -305,10 +311,9 @@ def _stop_failed(service: str, record: dict, reason: str, config: dict, desired:
     production stays on the revision that had all its traffic (the source, unless the target
     already had it all, as in the bake), and the other revision's tasks go."""
     target = record["targetServiceRevision"]["arn"]
-    source = record["sourceServiceRevisions"][0]["arn"] if record["sourceServiceRevisions"] \
-        else None
+    source = _source_of(record)
     whole = target if source is None or (
-        STAGES.index(record["lifecycleStage"]) > STAGES.index("PRODUCTION_TRAFFIC_SHIFT")
+        _past_production_shift(record)
         and traffic_steps(config)[int(record.get("trafficStep", 0))] >= 100) else source
     record = {**_finish(record, "STOPPED", now, reason), "stoppedAt": iso(now),
               "productionRevisionArn": whole}

@@ -17,8 +17,8 @@ from datetime import datetime
 
 from .circuit_breaker import task_failures
 from .conditions import timestamp
-from .deployment_entries import deployment_id, is_healthy, task_state, with_updated_at
-from .names import ANNOTATION_TASK_DEFINITION
+from .deployment_entries import deployment_id, is_healthy, pods_by_revision, task_state, \
+    with_updated_at
 from .service import is_daemon
 from .service_deployment import IN_FLIGHT, STRATEGIES, production_revision
 
@@ -129,11 +129,7 @@ def strategy_deployments(*, name: str, records: list[dict], pods: list[dict], de
     record = records[0]
     primary = primary_revision(records)
     requested = _requested(record)
-    by_revision: dict[str, list[dict]] = {}
-    for pod in pods:
-        revision = (pod["metadata"].get("annotations") or {}).get(ANNOTATION_TASK_DEFINITION)
-        if revision:
-            by_revision.setdefault(revision, []).append(pod)
+    by_revision = pods_by_revision(pods)
     others = [r for r in dict.fromkeys([*requested, *sorted(by_revision)]) if r != primary]
     origins = _origins(name, records)
     earlier_by_revision = {d.get("taskDefinition"): d for d in previous}
