@@ -168,6 +168,7 @@ def test_plan_applies_routes_only_where_the_api_server_serves_them(
                                                 testListenerRule="web-test")]}
     monkeypatch.setattr(service_deployments.k8s, "served_resources", lambda group, version:
                         served if group == "gateway.networking.k8s.io" else set())
+    monkeypatch.setattr(service_deployments, "_discovered", None)
     monkeypatch.setattr(service_deployments.VIEWS, "replica_service",
                         lambda namespace, name: (None, [], []))
     rolling = service_objects(name="web", namespace="shop", uid="u-1", spec=spec, family="web",
@@ -180,3 +181,14 @@ def test_plan_applies_routes_only_where_the_api_server_serves_them(
     assert (service_deployments.NO_GATEWAY_API in made.unsupported) == unsupported
     assert step.records[0]["productionTrafficSplit"] == ("READY_TASKS" if unsupported
                                                          else "HTTPROUTE_WEIGHTS")
+
+
+def test_one_discovery_request_serves_the_evaluations_of_a_while(monkeypatch) -> None:
+    asked = []
+    monkeypatch.setattr(service_deployments.k8s, "served_resources",
+                        lambda group, version: asked.append(group) or {"httproutes"})
+    monkeypatch.setattr(service_deployments, "_discovered", None)
+    clock = iter([100.0, 101.0, 129.0, 131.0])
+    monkeypatch.setattr(service_deployments.time, "monotonic", lambda: next(clock))
+    assert [service_deployments._serves_httproutes() for _ in range(4)] == [True] * 4
+    assert len(asked) == 2, "asked at 100 s, then again only past 30 s (at 131 s)"

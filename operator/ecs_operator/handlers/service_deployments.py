@@ -17,6 +17,7 @@ import dataclasses
 import functools
 import logging
 import os
+import time
 from datetime import datetime, timezone
 
 import kopf
@@ -44,6 +45,20 @@ BAKE_TIME_SCALE_ENV = "ECS_OPERATOR_BAKE_TIME_SCALE"
 TIMER_SECONDS = 2.0
 NO_GATEWAY_API = ("loadBalancers[].advancedConfiguration: the API server serves no HTTPRoute "
                   "(install the Gateway API CRDs)")
+
+
+# Whether the API server serves HTTPRoute changes only when CRDs are installed or removed: one
+# discovery request serves every Service's evaluations (every 2 s each) for this long.
+DISCOVERY_SECONDS = 30.0
+_discovered: tuple[float, bool] | None = None
+
+
+def _serves_httproutes() -> bool:
+    global _discovered
+    now = time.monotonic()
+    if _discovered is None or now - _discovered[0] > DISCOVERY_SECONDS:
+        _discovered = (now, "httproutes" in k8s.served_resources(GATEWAY_GROUP, "v1"))
+    return _discovered[1]
 
 
 def requests(annotations: dict) -> Requests:
@@ -75,7 +90,7 @@ def plan(service: dict, target: str, wanted: ServiceObjects,
     namespace, name = meta["namespace"], meta["name"]
     _, _, pods = VIEWS.replica_service(namespace, name)
     routes = route_bindings(spec)
-    if routes and "httproutes" not in k8s.served_resources(GATEWAY_GROUP, "v1"):
+    if routes and not _serves_httproutes():
         # Applying the routes would fail every evaluation and hold the deployment: it runs
         # split by ready tasks, and the status says why.
         wanted = ServiceObjects(wanted.objects, sorted({*wanted.unsupported, NO_GATEWAY_API}))
