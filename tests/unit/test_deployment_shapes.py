@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ecs_operator.kubectl_ecs import deployment_shapes as shapes
+from ecs_operator.translate import deployment_shapes as shapes
+from ecs_operator.translate.ecs_shapes import Arns
 
 RECORD = {
     "serviceDeploymentArn": "web/2", "status": "IN_PROGRESS", "lifecycleStage": "POST_SCALE_UP",
@@ -68,3 +69,79 @@ def test_deployment_arns_name_a_namespace_a_service_and_a_number(reference, expe
 def test_other_references_are_refused(reference: str) -> None:
     with pytest.raises(ValueError):
         shapes.parse_deployment_arn(reference, "prod")
+
+
+ECS_ARNS = Arns(prefix="arn:aws:ecs:eu-west-1:123456789012:")
+PREFIX = ECS_ARNS.prefix
+
+
+def test_with_ecs_arns_every_identifier_is_an_ecs_arn() -> None:
+    record = {**RECORD, "status": "ROLLBACK_IN_PROGRESS",
+              "rollback": {"reason": "alarm", "startedAt": "2026-01-01T00:01:00Z",
+                           "serviceRevisionArn": "web:1"}}
+    shaped = shapes.service_deployment(RESOURCE, record, ECS_ARNS)
+    assert shaped["serviceDeploymentArn"] == f"{PREFIX}service-deployment/shop/web/2"
+    assert (shaped["serviceArn"], shaped["clusterArn"]) == (f"{PREFIX}service/shop/web",
+                                                            f"{PREFIX}cluster/shop")
+    assert shaped["targetServiceRevision"]["arn"] == f"{PREFIX}service-revision/shop/web/web:2"
+    assert [s["arn"] for s in shaped["sourceServiceRevisions"]] == \
+        [f"{PREFIX}service-revision/shop/web/web:1"]
+    assert shaped["rollback"]["serviceRevisionArn"] == \
+        f"{PREFIX}service-revision/shop/web/web:1"
+    assert shapes.brief(RESOURCE, record, ECS_ARNS)["targetServiceRevisionArn"] == \
+        f"{PREFIX}service-revision/shop/web/web:2"
+
+
+@pytest.mark.parametrize("reference, expected", [
+    (f"{PREFIX}service-deployment/shop/web/2", ("shop", "web", "web/2")),
+])
+def test_ecs_deployment_arns_are_parsed(reference: str, expected: tuple) -> None:
+    assert shapes.parse_deployment_arn(reference, "prod") == expected
+
+
+def test_a_task_arn_is_not_a_deployment_arn() -> None:
+    with pytest.raises(ValueError, match="service-deployment"):
+        shapes.parse_deployment_arn(f"{PREFIX}task/shop/web/2", "prod")
+
+
+@pytest.mark.parametrize("reference, expected", [
+    (f"{PREFIX}service-revision/shop/web/web:2", ("shop", "web", "web:2")),
+    ("shop/web/my-app:10", ("shop", "web", "my-app:10")),
+])
+def test_revision_arns_name_a_cluster_a_service_and_a_task_definition_revision(
+        reference: str, expected: tuple) -> None:
+    assert shapes.parse_revision_arn(reference) == expected
+
+
+@pytest.mark.parametrize("reference", [f"{PREFIX}service-revision/shop/web/12345",
+                                       "shop/web", f"{PREFIX}service/shop/web"])
+def test_other_revision_references_are_refused(reference: str) -> None:
+    with pytest.raises(ValueError):
+        shapes.parse_revision_arn(reference)
+
+
+def test_a_revision_is_described_only_when_a_deployment_names_it() -> None:
+    resource = {**RESOURCE, "spec": {**RESOURCE["spec"], "launchType": "FARGATE",
+                                     "networkConfiguration": {"awsvpcConfiguration": {
+                                         "subnets": ["a"]}}}}
+    source = shapes.service_revision(resource, "web:1", ECS_ARNS)
+    assert source == {
+        "serviceRevisionArn": f"{PREFIX}service-revision/shop/web/web:1",
+        "serviceArn": f"{PREFIX}service/shop/web", "clusterArn": f"{PREFIX}cluster/shop",
+        "taskDefinition": f"{PREFIX}task-definition/web:1", "launchType": "FARGATE",
+        "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["a"]}},
+        "createdAt": "2026-01-01T00:00:00Z"}
+    assert shapes.service_revision(resource, "web:3", ECS_ARNS) is None
+
+
+@pytest.mark.parametrize("record, hook_id, refusal", [
+    (RECORD, "0", None),
+    (RECORD, None, None),
+    (RECORD, "7", "hook 7 is not awaiting action at POST_SCALE_UP (awaiting: 0)"),
+    ({**RECORD, "pausedAt": None}, "0", "not paused"),
+    ({**RECORD, "status": "SUCCESSFUL"}, "0", "not paused"),
+])
+def test_only_a_hook_awaiting_action_where_the_deployment_is_paused_can_be_answered(
+        record: dict, hook_id: str | None, refusal: str | None) -> None:
+    answer = shapes.paused_hook(record, hook_id)
+    assert (answer is None) if refusal is None else (refusal in answer)

@@ -9,7 +9,7 @@ from kubernetes.client.rest import ApiException
 
 from .. import k8s
 from ..translate.errors import TranslationError
-from . import clusters, services, tags, task_definitions, tasks
+from . import clusters, service_deployments, services, tags, task_definitions, tasks
 from .calls import Call
 from .protocol import EcsError, invalid_parameter
 
@@ -27,6 +27,11 @@ OPERATIONS: dict[str, Handler] = {
     "DescribeServices": services.describe,
     "ListServices": services.list_services,
     "DeleteService": services.delete,
+    "ListServiceDeployments": service_deployments.list_deployments,
+    "DescribeServiceDeployments": service_deployments.describe_deployments,
+    "DescribeServiceRevisions": service_deployments.describe_revisions,
+    "StopServiceDeployment": service_deployments.stop,
+    "ContinueServiceDeployment": service_deployments.continue_deployment,
     "RunTask": tasks.run,
     "StopTask": tasks.stop,
     "DescribeTasks": tasks.describe,

@@ -19,7 +19,7 @@ CONTENT_TYPE = "application/x-amz-json-1.1"
 TIMESTAMP_KEYS = frozenset({
     "createdAt", "updatedAt", "startedAt", "stoppedAt", "stoppingAt", "registeredAt",
     "deregisteredAt", "deleteRequestedAt", "pullStartedAt", "pullStoppedAt",
-    "executionStoppedAt", "connectivityAt",
+    "executionStoppedAt", "connectivityAt", "finishedAt", "expiresAt",
 })
 
 

@@ -28,7 +28,7 @@ def _pinned(call: Call, namespace: str, text: str) -> str:
     return f"{family}:{revision}"
 
 
-def _existing(namespace: str, reference: str) -> dict:
+def existing_service(namespace: str, reference: str) -> dict:
     try:
         found = resources.get_service(namespace, _name(reference))
     except TranslationError:
@@ -65,7 +65,7 @@ def create(call: Call, request: dict) -> dict:
 
 def update(call: Call, request: dict) -> dict:
     namespace = call.cluster(request)
-    service = _existing(namespace, request.get("service", ""))
+    service = existing_service(namespace, request.get("service", ""))
     name = service["metadata"]["name"]
     if request.get("forceNewDeployment") and uses_strategy(service.get("spec") or {}):
         raise invalid_parameter(FORCE_NEW_WITH_STRATEGY)
@@ -87,7 +87,7 @@ def describe(call: Call, request: dict) -> dict:
     found, failures = [], []
     for reference in count_in(request.get("services"), "services", 10):
         try:
-            found.append(_shape(call, _existing(namespace, reference), with_tags))
+            found.append(_shape(call, existing_service(namespace, reference), with_tags))
         except EcsError:
             arn = reference if reference.startswith("arn:") \
                 else call.arns.service(namespace, reference)
@@ -116,7 +116,7 @@ def _matches(spec: dict, request: dict) -> bool:
 def delete(call: Call, request: dict) -> dict:
     """ECS drains a service scaled to 0 (or any, with force); its tasks stop with it."""
     namespace = call.cluster(request)
-    service = _existing(namespace, request.get("service", ""))
+    service = existing_service(namespace, request.get("service", ""))
     spec = service.get("spec") or {}
     if spec.get("schedulingStrategy", "REPLICA") == "REPLICA" and \
             spec.get("desiredCount", 1) > 0 and not request.get("force"):

@@ -8,7 +8,7 @@ import click
 
 from .. import k8s
 from ..translate.service_deployment import ANNOTATION_CONTINUE, ANNOTATION_STOP
-from . import deployment_shapes as shapes
+from ..translate import deployment_shapes as shapes
 from . import tables
 from .app import Session, api_errors, cli, common_options, emit, fail
 from ..k8s.ecs_resources import KUBECTL_ECS as FIELD_MANAGER, SERVICES, get_service

@@ -46,6 +46,17 @@ class Arns:
     def task(self, namespace: str, name: str) -> str:
         return f"{self.prefix}task/{namespace}/{name}" if self.prefix else arn(namespace, name)
 
+    def service_deployment(self, namespace: str, recorded: str) -> str:
+        """`recorded` is the status's `<service>/<number>`."""
+        return f"{self.prefix}service-deployment/{namespace}/{recorded}" if self.prefix \
+            else f"{namespace}/{recorded}"
+
+    def service_revision(self, namespace: str, service: str, revision: str) -> str:
+        """A service revision is the service running one task definition revision
+        (`family:revision`, as the deployment records name it)."""
+        return f"{self.prefix}service-revision/{namespace}/{service}/{revision}" \
+            if self.prefix else revision
+
     def task_definition(self, reference: str) -> str:
         """`family:revision` as an ARN; empty stays empty (no revision recorded yet)."""
         return f"{self.prefix}task-definition/{reference}" if self.prefix and reference \
