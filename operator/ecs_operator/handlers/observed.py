@@ -30,12 +30,16 @@ from typing import Any
 import kopf
 
 from .. import k8s, metrics
-from ..translate.names import LABEL_FAMILY, LABEL_MANAGED_BY, LABEL_SERVICE, MANAGED_BY
+from ..translate.ecs_documents import without_nulls
+from ..translate.errors import TranslationError
+from ..translate.names import GROUP, LABEL_FAMILY, LABEL_MANAGED_BY, LABEL_SERVICE, \
+    MANAGED_BY, parse_reference
+from ..translate.revisions import ANNOTATION_DIGEST
 
 log = logging.getLogger(__name__)
 Key = tuple[str, str]
 INDEXES = ("service_pods", "service_replica_sets", "service_workloads", "service_revisions",
-           "family_revisions")
+           "family_revisions", "services_by_family", "scheduled_tasks_by_family")
 # The kinds the service_workloads index holds.
 WORKLOAD_KINDS = ("Deployment", "DaemonSet", "PodDisruptionBudget")
 _METADATA = ("name", "namespace", "uid", "labels", "annotations", "ownerReferences",
@@ -108,9 +112,35 @@ async def family_revisions(namespace: str, labels: kopf.Labels, body: kopf.Body,
                            **_: object) -> dict:
     """TaskDefinition revisions by family, so resolving a Service's reference lists nothing.
     A revision's data never changes, so holding it is safe."""
+    digest = (body.get("metadata", {}).get("annotations") or {}).get(ANNOTATION_DIGEST, "")
     return {(namespace, labels[LABEL_FAMILY]): {
         "revision": body.get("revision"),
+        "metadata": {"annotations": {ANNOTATION_DIGEST: digest}},
         "data": {"spec": copy.deepcopy(dict((body.get("data") or {}).get("spec") or {}))}}}
+
+
+def by_family(namespace: str, name: str, spec: Mapping) -> dict:
+    """{(namespace, family): (name, pinned revision or None)}; {} when the reference cannot
+    be read (an empty result drops what the object was indexed under before)."""
+    try:
+        family, pinned = parse_reference(without_nulls(dict(spec)).get("taskDefinition") or "")
+    except TranslationError:
+        return {}
+    return {(namespace, family): (name, pinned)}
+
+
+@kopf.index(GROUP, "v1alpha1", "ecsservices")
+async def services_by_family(namespace: str, name: str, spec: kopf.Spec,
+                             **_: object) -> dict:
+    """Services by the family they run, so a new revision finds them without a LIST of every
+    Service in the namespace (a thousand Services made each registration list all of them)."""
+    return by_family(namespace, name, spec)
+
+
+@kopf.index(GROUP, "v1alpha1", "scheduledtasks")
+async def scheduled_tasks_by_family(namespace: str, name: str, spec: kopf.Spec,
+                                    **_: object) -> dict:
+    return by_family(namespace, name, spec)
 
 
 class Views:
@@ -163,6 +193,17 @@ class Views:
             if wanted in numbers or (wanted is None and numbers and max(numbers) >= newest):
                 return revisions
         return k8s.controller_revisions(namespace, family_slug)
+
+    def following(self, index: str, plural: str, namespace: str, family: str
+                  ) -> list[tuple[str, int | None]]:
+        """(name, pinned revision or None) of the Services or ScheduledTasks (`index`, of
+        kind `plural`) that name a family; a LIST until the indexes are bound."""
+        if self._indexes:
+            return sorted(self._items(index, (namespace, family)), key=lambda item: item[0])
+        found = (by_family(namespace, item["metadata"]["name"], item.get("spec") or {})
+                 for item in k8s.list_custom(plural, namespace))
+        return sorted((match[(namespace, family)] for match in found
+                       if (namespace, family) in match), key=lambda item: item[0])
 
     def replica_service(self, namespace: str, name: str) -> tuple[dict | None, list[dict],
                                                                   list[dict]]:

@@ -25,6 +25,7 @@ from ..translate.scheduled_task import ANNOTATION_TASK_DEFINITION, LABEL_SCHEDUL
     cron_job, run_task
 from ..translate.task import apply_overrides
 from . import tasks
+from .observed import VIEWS
 from .services import resolve_task_definition
 from .validation import describe_validation_error
 
@@ -104,7 +105,7 @@ def scheduled_run_changed(namespace: str, name: str, labels: kopf.Labels,
 
 def task_definition_revised(namespace: str, family: str, revision: int) -> None:
     """Schedules that track the family's latest revision start new runs on it."""
-    for scheduled in k8s.list_custom(PLURAL, namespace):
-        reference = scheduled.get("spec", {}).get("taskDefinition", "")
-        if reference == family or reference == f"{family}:{revision}":
-            reconcile_scheduled_task(namespace, scheduled["metadata"]["name"])
+    for name, pinned in VIEWS.following("scheduled_tasks_by_family", PLURAL, namespace,
+                                        family):
+        if pinned is None or pinned == revision:
+            reconcile_scheduled_task(namespace, name)

@@ -254,12 +254,8 @@ def task_definition_revised(namespace: str, family: str, revision: int) -> None:
 
     Called by the TaskDefinition handler: Kopf does not trigger handlers on status changes.
     """
-    for service in k8s.list_custom(PLURAL, namespace):
-        try:
-            ref_family, pinned = parse_reference(without_nulls(service.get("spec") or {}).get("taskDefinition", ""))
-        except TranslationError:
-            continue
-        if ref_family == family and (pinned is None or pinned == revision):
+    for name, pinned in VIEWS.following("services_by_family", PLURAL, namespace, family):
+        if pinned is None or pinned == revision:
             log.info("task definition %s:%s registered; reconciling service %s", family,
-                     revision, service["metadata"]["name"])
-            reconcile(namespace, service["metadata"]["name"])
+                     revision, name)
+            reconcile(namespace, name)

@@ -73,7 +73,8 @@ def create_volumes(body: kopf.Body, namespace: str, pod: PodTranslation,
 @kopf.on.update(GROUP, "v1alpha1", PLURAL, field="metadata.annotations")
 def record_revision(name: str, namespace: str, uid: str, spec: kopf.Spec, body: kopf.Body,
                     meta: kopf.Meta, status: kopf.Status, patch: kopf.Patch,
-                    **_: object) -> None:
+                    **kwargs: object) -> None:
+    VIEWS.bind(kwargs)
     raw_spec = without_nulls(copy.deepcopy(dict(spec)))  # null is absent, as in ECS
     generation = int(meta.get("generation", 1))
     now = datetime.now(timezone.utc)
@@ -96,7 +97,9 @@ def record_revision(name: str, namespace: str, uid: str, spec: kopf.Spec, body: 
     create_volumes(body, namespace, translation, provision_efs)
     needed = requirements(translation.claims, translation.pull_secrets,
                           provision_efs=provision_efs)
-    existing = k8s.controller_revisions(namespace, slug)
+    # From the index once it holds every revision this operator recorded: a consistent LIST
+    # waits for the API server's watch cache, tens of milliseconds of every registration.
+    existing = VIEWS.task_definition_revisions(namespace, slug, None)
     digest = spec_digest(raw_spec)
     latest = max((r.revision for r in recorded_revisions(existing)), default=0)
     new_revision = revision_to_record(recorded_revisions(existing), digest)
