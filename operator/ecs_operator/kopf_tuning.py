@@ -8,6 +8,7 @@ nothing a user sees, with a write per Service that Kopf's bookkeeping made.
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -64,20 +65,42 @@ def is_ecs_service(body: Any) -> bool:
     return body.get("kind") == "Service" and body.get("apiVersion") == API_VERSION
 
 
-class ServiceGenerationDiffBase(OwnKindsDiffBase):
-    """For ECS Services, what was last handled is told by the status, not by an annotation.
+def is_task_definition(body: Any) -> bool:
+    return body.get("kind") == "TaskDefinition" and body.get("apiVersion") == API_VERSION
 
-    Every status the operator writes carries the generation it reconciled
-    (status.observedGeneration), so that is the diff base: the same generation, nothing to
-    handle; an older one, the spec changed; no status yet, a creation. Kopf then needs no
-    annotation patch after each handled change (1,000 main-resource writes when 1,000
-    Services are created, each carrying a copy of the spec). The operator's other kinds keep
-    Kopf's annotation.
-    """
+
+class GenerationDiffBase(OwnKindsDiffBase):
+    """For ECS Services and TaskDefinitions, what was last handled is told without an
+    annotation patch after each handled change.
+
+    A Service's status carries the generation it reconciled (status.observedGeneration), so
+    that is its diff base: the same generation, nothing to handle; an older one, the spec
+    changed; no status yet, a creation. Kopf then needs no annotation patch after each handled
+    change (1,000 main-resource writes when 1,000 Services are created, each carrying a copy
+    of the spec).
+
+    A TaskDefinition's handler also follows its annotations (deregistered revisions, EFS
+    provisioning), which move no generation: its diff base is what this process handled
+    last, kept in memory (at most `remembered` of them), and the generation after a restart,
+    when its resume handler runs anyway. The annotation patch was a third of the operator's
+    time to record a revision, which RegisterTaskDefinition waits for.
+
+    The operator's other kinds keep Kopf's annotation."""
+
+    def __init__(self, *args: Any, remembered: int = 10_000, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._handled: collections.OrderedDict[str, Any] = collections.OrderedDict()
+        self._remembered = remembered
 
     def fetch(self, *, body: Any) -> Any:
+        if is_task_definition(body):
+            handled = self._handled.get((body.get("metadata") or {}).get("uid", ""))
+            return handled if handled is not None else self._by_generation(body)
         if not is_ecs_service(body):
             return super().fetch(body=body)
+        return self._by_generation(body)
+
+    def _by_generation(self, body: Any) -> Any:
         observed = (body.get("status") or {}).get("observedGeneration")
         if observed is None:
             return None
@@ -87,7 +110,13 @@ class ServiceGenerationDiffBase(OwnKindsDiffBase):
         return {key: value for key, value in essence.items() if key != "spec"}
 
     def store(self, *, body: Any, patch: Any, essence: Any) -> None:
-        if not is_ecs_service(body):
+        if is_task_definition(body):
+            uid = (body.get("metadata") or {}).get("uid", "")
+            self._handled[uid] = essence
+            self._handled.move_to_end(uid)
+            while len(self._handled) > self._remembered:
+                self._handled.popitem(last=False)
+        elif not is_ecs_service(body):
             super().store(body=body, patch=patch, essence=essence)
 
 

@@ -9,7 +9,7 @@ import time
 import kopf
 
 from . import __version__, gc_pacing, k8s
-from .kopf_tuning import ServiceGenerationDiffBase, ServiceProgressStorage, \
+from .kopf_tuning import GenerationDiffBase, ServiceProgressStorage, \
     install_log_filter, install_shared_waits
 from .translate.names import GROUP, LABEL_MANAGED_BY, MANAGED_BY
 
@@ -56,9 +56,9 @@ def configure(settings: kopf.OperatorSettings, **_: object) -> None:
     wait_for_custom_resources()
     # Progress and diff-base live in annotations: the CRDs' structural status has no room for
     # Kopf's own bookkeeping, and annotations survive operator restarts. A Service's diff base
-    # is the generation its status says was reconciled (ServiceGenerationDiffBase).
+    # is the generation its status says was reconciled (GenerationDiffBase).
     settings.persistence.progress_storage = ServiceProgressStorage(prefix=GROUP)
-    settings.persistence.diffbase_storage = ServiceGenerationDiffBase(
+    settings.persistence.diffbase_storage = GenerationDiffBase(
         prefix=GROUP, key="last-handled-configuration")
     settings.watching.server_timeout = WATCH_SERVER_TIMEOUT_SECONDS
     settings.watching.client_timeout = WATCH_CLIENT_TIMEOUT_SECONDS

@@ -11,7 +11,7 @@ from kopf._cogs.aiokits import aiotoggles
 from kopf._cogs.structs import diffs
 
 from ecs_operator.kopf_tuning import EssenceDiffBase, QuietKopfLines, \
-    ServiceGenerationDiffBase, ServiceProgressStorage, install_shared_waits
+    GenerationDiffBase, ServiceProgressStorage, install_shared_waits
 from ecs_operator.translate.names import GROUP
 
 SERVICE = {
@@ -74,8 +74,8 @@ def test_a_deployments_replica_set_keeps_kopfs_annotation_apart() -> None:
         "deployment.kubernetes.io/revision": "2"}
 
 
-def generation_storage() -> ServiceGenerationDiffBase:
-    return ServiceGenerationDiffBase(prefix="ecs.operator.dev", key="last-handled-configuration")
+def generation_storage() -> GenerationDiffBase:
+    return GenerationDiffBase(prefix="ecs.operator.dev", key="last-handled-configuration")
 
 
 def _service(generation: int, observed: int | None) -> kopf.Body:
@@ -113,12 +113,53 @@ def test_a_handled_service_costs_no_annotation_patch() -> None:
 
 
 def test_other_kinds_keep_kopfs_annotation() -> None:
-    definition = kopf.Body({**SERVICE, "kind": "TaskDefinition"})
+    task = kopf.Body({**SERVICE, "kind": "Task"})
     patch = kopf.Patch()
-    essence = generation_storage().build(body=definition)
-    generation_storage().store(body=definition, patch=patch, essence=essence)
+    essence = generation_storage().build(body=task)
+    generation_storage().store(body=task, patch=patch, essence=essence)
     assert "ecs.operator.dev/last-handled-configuration" in patch["metadata"]["annotations"]
-    assert generation_storage().fetch(body=definition) == {"spec": {"desiredCount": 2}}
+    assert generation_storage().fetch(body=task) == {"spec": {"desiredCount": 2}}
+
+
+def _task_definition(generation: int, observed: int | None, annotations: dict | None = None
+                     ) -> kopf.Body:
+    body = _service(generation, observed)
+    return kopf.Body({**body, "kind": "TaskDefinition", "metadata": {
+        **body["metadata"], "uid": "td-1", "annotations": annotations or {}}})
+
+
+def test_a_handled_task_definition_costs_no_patch_and_its_annotations_still_count() -> None:
+    storage = generation_storage()
+    handled = _task_definition(2, 1)
+    patch = kopf.Patch()
+    storage.store(body=handled, patch=patch, essence=storage.build(body=handled))
+    assert not patch
+    assert not diffs.diff(storage.fetch(body=handled), storage.build(body=handled))
+    deregistered = _task_definition(2, 2, {"ecs.operator.dev/inactive-revisions": "1"})
+    changed = {path[0] for _, path, _, _ in diffs.diff(storage.fetch(body=deregistered),
+                                                       storage.build(body=deregistered))}
+    assert changed == {"metadata"}
+
+
+@pytest.mark.parametrize("generation,observed,seen", [
+    (1, None, "created"), (3, 3, "nothing"), (4, 3, "spec"),
+])
+def test_after_a_restart_a_task_definitions_generation_tells_kopf(generation, observed,
+                                                                   seen) -> None:
+    assert _what_kopf_sees(_task_definition(generation, observed)) == seen
+
+
+def test_task_definitions_remembered_are_bounded() -> None:
+    storage = GenerationDiffBase(prefix="ecs.operator.dev", key="last-handled-configuration",
+                                 remembered=2)
+    bodies = [kopf.Body({**_task_definition(2, 1), "metadata": {
+        **_task_definition(2, 1)["metadata"], "uid": f"td-{n}"}}) for n in range(3)]
+    for body in bodies:
+        storage.store(body=body, patch=kopf.Patch(), essence={"spec": {"n": body["metadata"]["uid"]}})
+    # The oldest is forgotten: its generation speaks for it (observed 1 < 2: the spec).
+    assert storage.fetch(body=bodies[0]) == {
+        key: value for key, value in storage.build(body=bodies[0]).items() if key != "spec"}
+    assert storage.fetch(body=bodies[2]) == {"spec": {"n": "td-2"}}
 
 
 POD = {"apiVersion": "v1", "kind": "Pod",
