@@ -3,22 +3,27 @@ ListTaskDefinitionFamilies, DeregisterTaskDefinition, DeleteTaskDefinitions."""
 
 from __future__ import annotations
 
+import copy
 import time
 
 from ..k8s import ecs_resources as resources
 from ..translate.conditions import condition_status
+from ..translate.ecs_documents import without_nulls
 from ..translate.ecs_api import revision_status, with_revision_status
 from ..translate.ecs_import import import_task_definition
 from ..translate.ecs_shapes import task_definition_revision
 from ..translate.errors import TranslationError
 from ..translate.names import family_slug, revision_name
-from ..translate.revisions import ANNOTATION_FAMILY
+from ..translate.revisions import ANNOTATION_DIGEST, ANNOTATION_FAMILY, family_of, spec_digest
 from .calls import FIELD_MANAGER, Call, count_in, named_revision, reference, \
     task_definition_of
 from .protocol import EcsError, client_error, invalid_parameter, page
 
 REGISTER_WAIT_SECONDS = 30.0
-POLL_SECONDS = 0.02
+# The record is looked for often (a GET by name, answered in a millisecond or two); the
+# status, which only an invalid, identical or superseded spec needs, less often.
+RECORD_POLL_SECONDS = 0.002
+STATUS_POLL_SECONDS = 0.025
 STATUSES = ("ACTIVE", "INACTIVE", "DELETE_IN_PROGRESS")
 
 
@@ -31,7 +36,11 @@ def register(call: Call, request: dict) -> dict:
     except TranslationError as error:
         raise client_error(str(error)) from None
     applied = resources.register_task_definition(namespace, item.manifest, FIELD_MANAGER)
-    resource = _recorded(namespace, item.name, applied["metadata"].get("generation", 1))
+    resource, record = _recorded(namespace, applied)
+    if record is not None:
+        return {"taskDefinition": _shape(call, namespace, resource, int(record["revision"]),
+                                         record),
+                "tags": (resource.get("spec") or {}).get("tags", [])}
     status = resource.get("status") or {}
     if condition_status(status.get("conditions"), "Valid") == "False":
         reason = next(c.get("message", "") for c in status["conditions"]
@@ -44,14 +53,36 @@ def register(call: Call, request: dict) -> dict:
             "tags": (resource.get("spec") or {}).get("tags", [])}
 
 
-def _recorded(namespace: str, name: str, generation: int) -> dict:
-    deadline = time.monotonic() + REGISTER_WAIT_SECONDS
-    while True:
-        resource = resources.get_task_definition(namespace, name) or {}
-        if (resource.get("status") or {}).get("observedGeneration", 0) >= generation \
-                or time.monotonic() > deadline:
-            return resource
-        time.sleep(POLL_SECONDS)
+def _recorded(namespace: str, applied: dict) -> tuple[dict, dict | None]:
+    """(TaskDefinition, the ControllerRevision recording the applied spec, or None when the
+    status has to say what became of it).
+
+    The operator records a new spec as the ControllerRevision after the status's revision,
+    then writes the status (two patches later). The record is the answer as soon as it exists
+    with the applied spec's digest: the operator works on one TaskDefinition at a time, so a
+    record newer than the status the apply saw is the next one. Otherwise the status decides
+    once it has seen this generation: an invalid spec, an identical one, one folded into a
+    later change."""
+    meta, spec = applied["metadata"], applied.get("spec") or {}
+    generation = meta.get("generation", 1)
+    status = applied.get("status") or {}
+    expected = revision_name(family_of(meta["name"], spec), int(status.get("revision") or 0) + 1)
+    digest = spec_digest(without_nulls(copy.deepcopy(spec)))
+    started = time.monotonic()
+    resource, status_read = applied, started
+    while status.get("observedGeneration", 0) < generation:
+        record = resources.get_revision(namespace, expected)
+        if record is not None and \
+                (record["metadata"].get("annotations") or {}).get(ANNOTATION_DIGEST) == digest:
+            return resource, record
+        now = time.monotonic()
+        if now - started > REGISTER_WAIT_SECONDS:
+            break
+        if now - status_read >= STATUS_POLL_SECONDS:
+            resource = resources.get_task_definition(namespace, meta["name"]) or {}
+            status, status_read = resource.get("status") or {}, now
+        time.sleep(RECORD_POLL_SECONDS)
+    return resource, None
 
 
 def _revision_record(namespace: str, family: str, revision: int) -> dict:
@@ -63,7 +94,7 @@ def _revision_record(namespace: str, family: str, revision: int) -> dict:
 
 def _shape(call: Call, namespace: str, resource: dict, revision: int,
            record: dict | None = None) -> dict:
-    family = resource["status"].get("family") or resource["spec"]["family"]
+    family = (resource.get("status") or {}).get("family") or resource["spec"]["family"]
     record = record or _revision_record(namespace, family, revision)
     return task_definition_revision(family, revision, record["data"]["spec"],
                                     record["metadata"].get("creationTimestamp"),

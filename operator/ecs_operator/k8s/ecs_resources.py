@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from kubernetes.client.rest import ApiException
+
 from .. import k8s
 from ..translate.ecs_shapes import split_reference
 from ..translate.names import GROUP, LABEL_FAMILY, LABEL_SERVICE
@@ -56,11 +58,14 @@ def register_task_definition(namespace: str, manifest: dict, manager: str = KUBE
     body is the complete new revision (fields it leaves out are gone, not kept)."""
     name = manifest["metadata"]["name"]
     path = k8s.custom_path(TASK_DEFINITIONS, namespace, name)
-    if k8s.get(path) is None:
-        body = {**manifest, "metadata": {**manifest["metadata"], "namespace": namespace}}
-        return k8s.create_at(k8s.custom_path(TASK_DEFINITIONS, namespace), body, manager)
-    return k8s.json_patch(path, [{"op": "replace", "path": "/spec", "value": manifest["spec"]}],
-                          manager)
+    try:  # a new revision of a family is the common case: one request, not a GET first
+        return k8s.json_patch(path, [{"op": "replace", "path": "/spec",
+                                      "value": manifest["spec"]}], manager)
+    except ApiException as error:
+        if error.status != 404:
+            raise
+    body = {**manifest, "metadata": {**manifest["metadata"], "namespace": namespace}}
+    return k8s.create_at(k8s.custom_path(TASK_DEFINITIONS, namespace), body, manager)
 
 
 def get_task_definition(namespace: str, name: str) -> dict | None:
