@@ -77,6 +77,10 @@ def test_the_real_clients_follow_continue_and_stop_a_blue_green_deployment(
     assert (paused["targetServiceRevision"]["requestedTestTrafficWeight"],
             paused["targetServiceRevision"]["requestedProductionTrafficWeight"]) == (100.0, 0.0)
     assert paused["deploymentConfiguration"]["strategy"] == "BLUE_GREEN"
+    service = ecs("describe_services", cluster=cluster_name, services=["web"])["services"][0]
+    assert service["currentServiceDeployment"] == arn
+    assert [r["arn"] for r in service["currentServiceRevisions"]] == \
+        [revision_arn(cluster_name, "web:1"), revision_arn(cluster_name, "web:2")]
     revisions = ecs("describe_service_revisions", serviceRevisionArns=[
         revision_arn(cluster_name, "web:2"), revision_arn(cluster_name, "web:1"),
         revision_arn(cluster_name, "web:9")])

@@ -6,6 +6,7 @@ import pytest
 
 from ecs_operator.translate import deployment_shapes as shapes
 from ecs_operator.translate.ecs_shapes import Arns
+from ecs_operator.translate.ecs_shapes import service as ecs_service
 
 RECORD = {
     "serviceDeploymentArn": "web/2", "status": "IN_PROGRESS", "lifecycleStage": "POST_SCALE_UP",
@@ -145,3 +146,19 @@ def test_only_a_hook_awaiting_action_where_the_deployment_is_paused_can_be_answe
         record: dict, hook_id: str | None, refusal: str | None) -> None:
     answer = shapes.paused_hook(record, hook_id)
     assert (answer is None) if refusal is None else (refusal in answer)
+
+
+@pytest.mark.parametrize("status, extra, running", [
+    ("IN_PROGRESS", {}, ["web:1", "web:2"]),
+    ("SUCCESSFUL", {}, ["web:2"]),
+    ("ROLLBACK_SUCCESSFUL", {"rollback": {"reason": "stopped", "serviceRevisionArn": "web:1"}},
+     ["web:1"]),
+    ("STOPPED", {"productionRevisionArn": "web:1"}, ["web:1"]),
+])
+def test_describe_services_names_the_current_deployment_and_what_runs(
+        status: str, extra: dict, running: list[str]) -> None:
+    record = {**RECORD, "status": status, **extra}
+    shaped = ecs_service({**RESOURCE, "status": {"serviceDeployments": [record]}}, ECS_ARNS)
+    assert shaped["currentServiceDeployment"] == f"{PREFIX}service-deployment/shop/web/2"
+    assert [r["arn"] for r in shaped["currentServiceRevisions"]] == \
+        [f"{PREFIX}service-revision/shop/web/{name}" for name in running]

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .names import ANNOTATION_TASK_DEFINITION, LABEL_FAMILY, LABEL_SERVICE, family_slug
+from .service_deployment import IN_FLIGHT
 from .service_status import deployment_id, is_healthy, task_state
 
 SERVICE_SPEC_FIELDS = (
@@ -97,7 +98,30 @@ def service(resource: dict, arns: Arns = SHORT) -> dict:
         "createdAt": meta.get("creationTimestamp"),
     }
     shaped.update({key: spec[key] for key in SERVICE_SPEC_FIELDS if key in spec})
+    records = status.get("serviceDeployments") or []
+    if records:  # a BLUE_GREEN, CANARY or LINEAR service's deployment records
+        shaped["currentServiceDeployment"] = arns.service_deployment(
+            meta["namespace"], records[0]["serviceDeploymentArn"])
+        shaped["currentServiceRevisions"] = [
+            {"arn": arns.service_revision(meta["namespace"], meta["name"], summary["arn"]),
+             **{key: summary[key] for key in ("requestedTaskCount", "runningTaskCount")
+                if key in summary}}
+            for summary in _running_revisions(records[0])]
     return shaped
+
+
+def _running_revisions(record: dict) -> list[dict]:
+    """The revisions a service deployment leaves running: both sides while it is in flight,
+    else the one production ended on."""
+    target = record["targetServiceRevision"]
+    if record.get("status") in IN_FLIGHT:
+        return [*record.get("sourceServiceRevisions", []), target]
+    ended_on = (record.get("rollback") or {}).get("serviceRevisionArn") \
+        if record.get("status") == "ROLLBACK_SUCCESSFUL" else record.get("productionRevisionArn")
+    if ended_on and ended_on != target["arn"]:
+        return [s for s in record.get("sourceServiceRevisions", []) if s["arn"] == ended_on] \
+            or [{"arn": ended_on}]
+    return [target]
 
 
 def _service_task_definition(spec: dict, status: dict) -> str:
