@@ -5,7 +5,8 @@ API sustains with several clients at once.
 Starts the operator and `ecs-operator api` (unless given), makes a cluster (a labelled
 namespace) with an access key, creates N Services (desiredCount 0 by default: the figures are
 about the API, not about running pods; --tasks to give them tasks), waits until the operator
-has seen them all, then runs bench/api_client.py with .venv-clients' boto3 (`make clients`).
+has seen them all and is quiet again, then runs bench/api_client.py with .venv-clients' boto3
+(`make clients`).
 
 RegisterTaskDefinition answers once the operator has recorded the revision, so its latency
 includes the operator's reaction to the change (a watch event and the revision's write).
@@ -25,7 +26,7 @@ import time
 import urllib.request
 
 from common import ROOT, Table, create_custom, create_namespace, core, delete_namespace, \
-    free_port, percentile, run_services, start, task_definition, wait_for
+    free_port, percentile, run_services, start, task_definition, wait_for, wait_until_quiet
 
 CLIENTS_PYTHON = ROOT / ".venv-clients/bin/python"
 REGION, ACCOUNT = "us-east-1", "000000000000"
@@ -102,6 +103,11 @@ def main() -> int:
         run_services(namespace, names, args.timeout, desired=args.tasks)
         print(f"{args.services} Services ready in {time.monotonic() - began:.0f}s",
               file=sys.stderr)
+        # "At N Services", not while they are being made: ready Services still have their
+        # paced status writes and Events to come, ten seconds or so at 1,000.
+        settling = time.monotonic()
+        wait_until_quiet(operator, args.timeout)
+        settled = time.monotonic() - settling
         plan = {"endpoint": endpoint, "region": REGION, "accessKeyId": "AKIABENCH",
                 "secretAccessKey": "bench-secret", "cluster": namespace, "services": names,
                 "family": "bench-register", "describeCalls": args.describe_calls,
@@ -121,6 +127,7 @@ def main() -> int:
 
     table = Table(f"ECS API at {args.services} Services ({args.tasks} tasks each), boto3 "
                   "from one client, then several")
+    table.add("operator busy after the Services were ready", settled, "s")
     # The log's first DescribeServices is the client's warm-up; the sustained phase follows
     # the timed calls, so each timed phase is a slice of the log in order.
     for name, values, first in (("DescribeServices", figures["describe"], 1),
