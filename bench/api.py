@@ -93,6 +93,11 @@ def main() -> int:
     args, operator = start(parser)
     if not CLIENTS_PYTHON.exists():
         raise SystemExit(f"{CLIENTS_PYTHON} is missing: `make clients`")
+    # An earlier run's namespace still being deleted (1,000 Services, their Deployments...)
+    # keeps the control plane busy for a minute: it would be measured too.
+    wait_for("earlier namespaces to be deleted", lambda: not [
+        n for n in core().list_namespace().items if n.status.phase == "Terminating"],
+        args.timeout, interval=2)
     namespace = cluster_namespace("bench-api")
     api, endpoint, api_log = start_api(namespace)
     try:
