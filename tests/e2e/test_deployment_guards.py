@@ -11,6 +11,7 @@ from .cluster import apply, kubectl_json, wait_for
 from .conftest import free_port
 from .manifests import failing_revision, task_definition
 from .prometheus import PrometheusProcess, scraping_operator
+from .test_kubectl_ecs import ecs
 from .test_deployments import BAKE_TIME_SCALE, REVISION, Sampler, blue_deployed, blue_green, \
     finished, green_baking, pods_of, ready_endpoints, scaled_operator  # noqa: F401 (a fixture)
 
@@ -60,6 +61,11 @@ def test_the_breaker_rolls_back_a_failing_green_before_production_moves(
     assert all(len(ready) == 3 and all(n.startswith("web-1-") for n in ready)
                for ready, _ in samples), "production lost a blue task or served a green one"
     assert pods_of(namespace, "web-1") == blue, "a blue task was stopped"
+    # Steady, on blue: waiting for the service fails, as it does after ROLLING's rollback.
+    waited = ecs("update-service", "-n", namespace, "--service", "web", "--desired-count",
+                 "3", "--wait", "--timeout", "60", check=False)
+    assert waited.returncode == 2, waited.stderr
+    assert "deployment web/2 ROLLBACK_SUCCESSFUL: circuit breaker triggered" in waited.stderr
     wait_for("a Warning event saying why", lambda: any(
         e["type"] == "Warning" and e["reason"] == "ServiceDeploymentFailed"
         and "circuit breaker triggered" in e["message"]

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ecs_operator.kubectl_ecs.waiting import is_steady
+from ecs_operator.kubectl_ecs.waiting import failed_service_deployment, is_steady
 from ecs_operator.translate.service_deployment import Requests, advance
 from ecs_operator.translate.service_status import Observed, service_status
 from ecs_operator.translate.strategy_status import uses_strategy
@@ -261,9 +261,10 @@ def run_through(strategy: str, requests_at: dict[int, Requests] | None = None,
             seen.append(shown)
         ready = {r: n for r, n in step.wanted.replicas.items() if n}
         now += timedelta(seconds=20)
-    service = {"metadata": {"generation": 2}, "spec": spec(strategy, 4), "status": status}
-    assert is_steady(service), "kubectl ecs update-service --wait would not finish"
-    return seen
+    service = {"metadata": {"generation": 2}, "spec": spec(strategy, 4),
+               "status": {**status, "observedGeneration": 2}}
+    assert is_steady(service), "the service would never be steady"
+    return seen, failed_service_deployment(service)
 
 
 IN_FLIGHT = (GREEN, "IN_PROGRESS", (("PRIMARY", GREEN, "IN_PROGRESS"),
@@ -283,7 +284,7 @@ STEADY_ON_GREEN = (GREEN, "COMPLETED", (("PRIMARY", GREEN, "COMPLETED"),), "True
                             "False"), STEADY_ON_GREEN]),
 ])
 def test_a_deployment_reads_in_progress_then_completed_and_steady(strategy, seen) -> None:
-    assert run_through(strategy) == seen
+    assert run_through(strategy) == (seen, None), "update-service --wait ends, and succeeds"
 
 
 ROLLED_BACK = (BLUE, "COMPLETED", (("PRIMARY", BLUE, "COMPLETED"),
@@ -302,7 +303,11 @@ STEADY_ON_BLUE = (BLUE, "COMPLETED", (("PRIMARY", BLUE, "COMPLETED"),), "True")
 def test_a_stopped_deployment_reads_rolling_back_then_steady_on_the_source(
         strategy, stopped_at, seen) -> None:
     stop = Requests(stopped=frozenset({"web/2"}))
-    assert run_through(strategy, requests_at={stopped_at: stop}) == seen
+    shown, failed = run_through(strategy, requests_at={stopped_at: stop})
+    assert shown == seen
+    # Steady, but on blue: update-service --wait fails as ROLLING's does after a rollback.
+    assert failed is not None and failed.startswith("deployment web/2 ROLLBACK_SUCCESSFUL: ")
+    assert "stop-service-deployment" in failed
 
 
 @pytest.mark.parametrize("extra, strategy, expected", [
@@ -315,3 +320,23 @@ def test_a_stopped_deployment_reads_rolling_back_then_steady_on_the_source(
 def test_which_services_are_described_from_their_service_deployments(extra, strategy,
                                                                      expected) -> None:
     assert uses_strategy({**spec(strategy), **extra}) is expected
+
+
+@pytest.mark.parametrize("wanted, observed, latest, failed", [
+    ("web", 2, record(2, "ROLLBACK_SUCCESSFUL", GREEN, BLUE, statusReason="breaker"),
+     "deployment web/2 ROLLBACK_SUCCESSFUL: breaker"),
+    ("web:2", 2, record(2, "STOPPED", GREEN, BLUE, productionRevisionArn=BLUE,
+                        statusReason="alarm"), "deployment web/2 STOPPED: alarm"),
+    # A newer revision asked for: the failed record is the last attempt's, not this one's.
+    ("web:3", 2, record(2, "ROLLBACK_SUCCESSFUL", GREEN, BLUE), None),
+    # The status has not seen the spec yet.
+    ("web", 1, record(2, "ROLLBACK_SUCCESSFUL", GREEN, BLUE), None),
+    ("web", 2, record(2, "SUCCESSFUL", GREEN, BLUE), None),
+    # Replaced by a newer deployment: not a failure of the one asked for.
+    ("web", 2, record(2, "STOPPED", GREEN, BLUE), None),
+])
+def test_a_wait_fails_when_the_revision_asked_for_was_rolled_back_or_stopped(
+        wanted: str, observed: int, latest: dict, failed: str | None) -> None:
+    service = {"metadata": {"generation": 2}, "spec": {**spec(), "taskDefinition": wanted},
+               "status": {"observedGeneration": observed, "serviceDeployments": [latest]}}
+    assert failed_service_deployment(service) == failed

@@ -47,6 +47,27 @@ def is_steady(service: dict, not_primary: str | None = None) -> bool:
     return condition_status(status.get("conditions"), "SteadyState") == "True"
 
 
+def failed_service_deployment(service: dict) -> str | None:
+    """Why the BLUE_GREEN/CANARY/LINEAR deployment of the revision the spec asks for failed
+    (rolled back, or stopped by a guard without rollback), once the status has seen the
+    spec; None otherwise. Such a service is steady on its previous revision, which is not what
+    the update asked for: ROLLING's failed rollout ends the wait the same way."""
+    status = service.get("status") or {}
+    records = status.get("serviceDeployments") or []
+    if not records or \
+            status.get("observedGeneration", 0) < service["metadata"].get("generation", 1):
+        return None
+    latest = records[0]
+    wanted = (service.get("spec") or {}).get("taskDefinition", "")
+    if ":" in wanted and latest["targetServiceRevision"]["arn"] != wanted:
+        return None
+    if latest["status"] not in ("ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED") \
+            and not latest.get("productionRevisionArn"):
+        return None
+    reason = latest.get("statusReason") or (latest.get("rollback") or {}).get("reason", "")
+    return f"deployment {latest['serviceDeploymentArn']} {latest['status']}: {reason}"
+
+
 def wait_for_service(namespace: str, name: str, timeout: float,
                      not_primary: str | None = None,
                      sleep: Callable[[float], None] = time.sleep) -> dict:
@@ -65,6 +86,8 @@ def wait_for_service(namespace: str, name: str, timeout: float,
         if primary.get("rolloutState") == "FAILED" and primary.get("id") != not_primary:
             raise WaitFailed(f"service {name}: deployment {primary.get('id')} failed: "
                              f"{primary.get('rolloutStateReason', '')}")
+        if failed := failed_service_deployment(service):
+            raise WaitFailed(f"service {name}: {failed}")
         if is_steady(service, not_primary):
             progress(f"[{elapsed:5.0f}s] (service {name}) has reached a steady state.")
             return service
