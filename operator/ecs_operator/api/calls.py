@@ -13,7 +13,8 @@ from ..k8s import ecs_resources as resources
 from ..translate.ecs_api import cluster_namespace, is_cluster, revision_status
 from ..translate.ecs_shapes import Arns
 from ..translate.errors import TranslationError
-from ..translate.names import family_slug, parse_reference
+from ..translate.names import family_slug, parse_reference, revision_name
+from ..translate.revisions import family_of
 from .protocol import EcsError, client_error, invalid_parameter
 from .sigv4 import Credential
 
@@ -98,10 +99,27 @@ def task_definition_of(namespace: str, family: str) -> dict:
     except TranslationError as error:
         raise client_error(str(error)) from None
     found = resources.get_task_definition(namespace, name)
-    if found is None or not (found.get("status") or {}).get("revision"):
+    latest = _latest_recorded(namespace, found) if found is not None else 0
+    if not latest:
         raise client_error(f"Unable to describe task definition {family} "
                            f"(cluster {namespace}).")
-    return found
+    status = found.get("status") or {}
+    return {**found, "status": {**status, "revision": latest,
+                                "family": status.get("family") or family_of(
+                                    found["metadata"]["name"], found.get("spec") or {})}}
+
+
+def _latest_recorded(namespace: str, resource: dict) -> int:
+    """The status's revision, or a newer one already recorded: RegisterTaskDefinition
+    answers once the operator has written the revision's ControllerRevision, a moment before
+    its status says so, and the caller may use it at once."""
+    status = resource.get("status") or {}
+    latest = int(status.get("revision") or 0)
+    family = status.get("family") or family_of(resource["metadata"]["name"],
+                                               resource.get("spec") or {})
+    while resources.get_revision(namespace, revision_name(family, latest + 1)) is not None:
+        latest += 1
+    return latest
 
 
 def named_revision(namespace: str, text: str, require_active: bool = True
