@@ -98,7 +98,11 @@ def test_boto3_runs_a_service_through_its_whole_life(api: ApiProcess, cluster_na
                   taskDefinition="web")["service"]
     assert updated["taskDefinition"] == f"{ARN_PREFIX}task-definition/web:2"
     ecs.wait("services_stable", cluster=cluster_name, services=["web"])
-    described = stable_primary(ecs, cluster_name, "web")
+    # ECS's waiter asks for one deployment and the desired count, not for rolloutState, which
+    # can follow a moment later (in ECS too).
+    described = wait_for("the rollout COMPLETED", lambda: (lambda s: s if s["deployments"][0][
+        "rolloutState"] == "COMPLETED" else None)(stable_primary(ecs, cluster_name, "web")),
+        timeout=30, interval=1)
     deployment = described["deployments"][0]
     assert (deployment["status"], deployment["taskDefinition"], deployment["runningCount"],
             deployment["rolloutState"]) == ("PRIMARY", f"{ARN_PREFIX}task-definition/web:2",

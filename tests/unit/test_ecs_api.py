@@ -139,3 +139,24 @@ def test_a_revision_shape_leaves_its_tags_out() -> None:
                                            "task-definition/web:2",
                       "family": "web", "cpu": "256", "revision": 2, "status": "INACTIVE",
                       "registeredAt": "2026-12-02T19:00:00Z"}
+
+
+def test_a_new_revision_not_yet_acted_on_is_a_pending_primary_deployment() -> None:
+    steady = {"status": "PRIMARY", "taskDefinition": "web:1", "runningCount": 2,
+              "rolloutState": "COMPLETED", "id": "ecs-svc/1"}
+    resource = {"metadata": {"name": "web", "namespace": "prod", "generation": 3},
+                "spec": {"taskDefinition": "web:2", "desiredCount": 2},
+                "status": {"observedGeneration": 2, "deployments": [steady],
+                           "runningCount": 2}}
+    shaped = service(resource, ARNS)
+    assert [(d["status"], d["taskDefinition"], d["runningCount"], d["rolloutState"])
+            for d in shaped["deployments"]] == [
+        ("PRIMARY", f"{ARNS.prefix}task-definition/web:2", 0, "IN_PROGRESS"),
+        ("ACTIVE", f"{ARNS.prefix}task-definition/web:1", 2, "COMPLETED")]
+    # Once the operator has seen the change, its status alone speaks.
+    seen = {**resource, "status": {**resource["status"], "observedGeneration": 3}}
+    assert [d["taskDefinition"] for d in service(seen, ARNS)["deployments"]] == \
+        [f"{ARNS.prefix}task-definition/web:1"]
+    # A change that asks for no new revision (desiredCount) makes no deployment.
+    scaled = {**resource, "spec": {"taskDefinition": "web:1", "desiredCount": 3}}
+    assert len(service(scaled, ARNS)["deployments"]) == 1

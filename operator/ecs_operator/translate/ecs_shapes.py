@@ -82,7 +82,8 @@ def service(resource: dict, arns: Arns = SHORT) -> dict:
     meta, spec = resource["metadata"], resource.get("spec") or {}
     status = resource.get("status") or {}
     deployments = [{**d, "taskDefinition": arns.task_definition(d["taskDefinition"])}
-                   if d.get("taskDefinition") else d for d in status.get("deployments", [])]
+                   if d.get("taskDefinition") else d
+                   for d in _with_pending(spec, status, meta.get("generation", 1))]
     shaped = {
         "serviceArn": arns.service(meta["namespace"], meta["name"]),
         "serviceName": spec.get("serviceName") or meta["name"],
@@ -108,6 +109,25 @@ def service(resource: dict, arns: Arns = SHORT) -> dict:
                 if key in summary}}
             for summary in _running_revisions(records[0])]
     return shaped
+
+
+def _with_pending(spec: dict, status: dict, generation: int) -> list[dict]:
+    """The status's deployments, headed by the one a new revision asks for while the operator
+    has not acted on it yet. ECS makes the new deployment in UpdateService itself: a waiter
+    polling at once (`aws ecs wait services-stable`) must not take the old, steady one for
+    the end of the update."""
+    deployments = list(status.get("deployments", []))
+    wanted = spec.get("taskDefinition", "")
+    primary = next((d for d in deployments if d.get("status") == "PRIMARY"), None)
+    if status.get("observedGeneration", 0) >= generation or ":" not in wanted \
+            or primary is None or primary.get("taskDefinition") == wanted:
+        return deployments
+    pending = {"id": f"ecs-svc/pending-{generation}", "status": "PRIMARY",
+               "taskDefinition": wanted, "desiredCount": spec.get("desiredCount", 1),
+               "pendingCount": 0, "runningCount": 0, "failedTasks": 0,
+               "rolloutState": "IN_PROGRESS",
+               "rolloutStateReason": "waiting for the operator to act on the new revision"}
+    return [pending, *({**d, "status": "ACTIVE"} if d is primary else d for d in deployments)]
 
 
 def _running_revisions(record: dict) -> list[dict]:
