@@ -9,6 +9,7 @@ from ..translate.conditions import condition_status
 from .app import progress
 from ..k8s.ecs_resources import get_service, get_task
 from ..translate.ecs_shapes import task_from_pod, task_from_resource
+from ..translate.service_deployment import ended_in_failure
 
 POLL_SECONDS = 1.0
 
@@ -61,8 +62,7 @@ def failed_service_deployment(service: dict) -> str | None:
     wanted = (service.get("spec") or {}).get("taskDefinition", "")
     if ":" in wanted and latest["targetServiceRevision"]["arn"] != wanted:
         return None
-    if latest["status"] not in ("ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED") \
-            and not latest.get("productionRevisionArn"):
+    if not ended_in_failure(latest):
         return None
     reason = latest.get("statusReason") or (latest.get("rollback") or {}).get("reason", "")
     return f"deployment {latest['serviceDeploymentArn']} {latest['status']}: {reason}"
@@ -86,8 +86,8 @@ def wait_for_service(namespace: str, name: str, timeout: float,
         if primary.get("rolloutState") == "FAILED" and primary.get("id") != not_primary:
             raise WaitFailed(f"service {name}: deployment {primary.get('id')} failed: "
                              f"{primary.get('rolloutStateReason', '')}")
-        if failed := failed_service_deployment(service):
-            raise WaitFailed(f"service {name}: {failed}")
+        if failure := failed_service_deployment(service):
+            raise WaitFailed(f"service {name}: {failure}")
         if is_steady(service, not_primary):
             progress(f"[{elapsed:5.0f}s] (service {name}) has reached a steady state.")
             return service

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .names import ANNOTATION_TASK_DEFINITION, LABEL_FAMILY, LABEL_SERVICE, family_slug
-from .service_deployment import IN_FLIGHT
+from .service_deployment import IN_FLIGHT, production_revision
 from .service_status import deployment_id, is_healthy, task_state
 
 SERVICE_SPEC_FIELDS = (
@@ -136,12 +136,11 @@ def _running_revisions(record: dict) -> list[dict]:
     target = record["targetServiceRevision"]
     if record.get("status") in IN_FLIGHT:
         return [*record.get("sourceServiceRevisions", []), target]
-    ended_on = (record.get("rollback") or {}).get("serviceRevisionArn") \
-        if record.get("status") == "ROLLBACK_SUCCESSFUL" else record.get("productionRevisionArn")
-    if ended_on and ended_on != target["arn"]:
-        return [s for s in record.get("sourceServiceRevisions", []) if s["arn"] == ended_on] \
-            or [{"arn": ended_on}]
-    return [target]
+    ended_on = production_revision([record]) or target["arn"]
+    if ended_on == target["arn"]:
+        return [target]
+    return [s for s in record.get("sourceServiceRevisions", []) if s["arn"] == ended_on] \
+        or [{"arn": ended_on}]
 
 
 def _service_task_definition(spec: dict, status: dict) -> str:

@@ -150,7 +150,7 @@ def _past_production_shift(record: dict) -> bool:
     return STAGES.index(record["lifecycleStage"]) > STAGES.index("PRODUCTION_TRAFFIC_SHIFT")
 
 
-def _failed(record: dict) -> bool:
+def ended_in_failure(record: dict) -> bool:
     """Rolled back, or stopped by the circuit breaker or an alarm without rollback."""
     return record["status"] == "ROLLBACK_SUCCESSFUL" or bool(record.get("productionRevisionArn"))
 
@@ -179,7 +179,7 @@ def advance(*, service: str, target: str, desired: int, config: dict, records: l
                       f"stopped: a newer deployment replaced it.")
         current = None
     if current is None:
-        if production and history and _failed(history[0]) \
+        if production and history and ended_in_failure(history[0]) \
                 and history[0]["targetServiceRevision"]["arn"] == target:
             # This revision failed: stay on production until the spec names another.
             return Step(history[:HISTORY_LIMIT], Wanted({production: desired}, (production,)))
