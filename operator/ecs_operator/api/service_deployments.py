@@ -5,7 +5,6 @@ operator reads (handlers/service_deployments.py), as kubectl-ecs does."""
 
 from __future__ import annotations
 
-from .. import k8s
 from ..k8s import ecs_resources as resources
 from ..translate import deployment_shapes as shapes
 from ..translate.ecs_api import cluster_namespace
@@ -35,8 +34,10 @@ def list_deployments(call: Call, request: dict) -> dict:
 
 
 def _created_within(record: dict, window: dict) -> bool:
-    if not window or not record.get("createdAt"):
-        return not window
+    if not window:
+        return True
+    if not record.get("createdAt"):
+        return False
     created = epoch_seconds(record["createdAt"])
     return (window.get("after") is None or created >= float(window["after"])) and \
         (window.get("before") is None or created <= float(window["before"]))
@@ -47,14 +48,9 @@ def _deployment(call: Call, reference: str) -> tuple[dict, dict]:
     try:
         namespace, service_name, recorded = shapes.parse_deployment_arn(
             reference, call.definitions_namespace)
-        cluster_namespace(namespace)
-    except (ValueError, TranslationError) as error:
+    except ValueError as error:
         raise invalid_parameter(str(error)) from None
-    try:
-        service = existing_service(namespace, service_name) if cluster_exists(namespace) \
-            else None
-    except EcsError:  # ServiceNotFoundException: the deployment is what was asked for
-        service = None
+    service = _service_or_none(namespace, service_name)
     # The record names the Service's object, whose name may be the ECS name's slug.
     number = recorded.rsplit("/", 1)[1]
     record = shapes.find(service, f"{service['metadata']['name']}/{number}") if service \
@@ -85,11 +81,7 @@ def describe_revisions(call: Call, request: dict) -> dict:
             namespace, service_name, revision = shapes.parse_revision_arn(reference)
         except ValueError as error:
             raise invalid_parameter(str(error)) from None
-        try:
-            service = existing_service(namespace, service_name) if _is_cluster(namespace) \
-                else None
-        except EcsError:
-            service = None
+        service = _service_or_none(namespace, service_name)
         shaped = shapes.service_revision(service, revision, call.arns) if service else None
         if shaped is None:
             failures.append({"arn": reference, "reason": "MISSING"})
@@ -98,12 +90,19 @@ def describe_revisions(call: Call, request: dict) -> dict:
     return {"serviceRevisions": found, "failures": failures}
 
 
-def _is_cluster(namespace: str) -> bool:
+def _service_or_none(namespace: str, name: str) -> dict | None:
+    """The Service an ARN names, or None when its cluster or the Service does not exist: the
+    deployment or revision asked for is then what is missing."""
     try:
         cluster_namespace(namespace)
     except TranslationError:
-        return False
-    return cluster_exists(namespace)
+        return None
+    if not cluster_exists(namespace):
+        return None
+    try:
+        return existing_service(namespace, name)
+    except EcsError:
+        return None
 
 
 def stop(call: Call, request: dict) -> dict:
@@ -141,5 +140,4 @@ def continue_deployment(call: Call, request: dict) -> dict:
 
 def _annotate(service: dict, key: str, value: str) -> None:
     meta = service["metadata"]
-    k8s.merge_patch(k8s.custom_path(resources.SERVICES, meta["namespace"], meta["name"]),
-                    {"metadata": {"annotations": {key: value}}}, FIELD_MANAGER)
+    resources.annotate_service(meta["namespace"], meta["name"], key, value, FIELD_MANAGER)

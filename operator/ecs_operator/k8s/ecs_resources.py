@@ -93,6 +93,14 @@ def patch_service_spec(namespace: str, name: str, changes: dict,
                            manager)
 
 
+def annotate_service(namespace: str, name: str, key: str, value: str,
+                     manager: str = KUBECTL_ECS) -> dict:
+    """Stop and continue requests for a service deployment: the annotations the operator
+    reads (handlers/service_deployments.py)."""
+    return k8s.merge_patch(k8s.custom_path(SERVICES, namespace, name),
+                           {"metadata": {"annotations": {key: value}}}, manager)
+
+
 def force_new_deployment(namespace: str, name: str, now: datetime | None = None,
                          manager: str = KUBECTL_ECS) -> str:
     """Restart the Service's tasks: a new pod-template annotation makes a new ReplicaSet.

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import click
 
-from .. import k8s
 from ..translate.service_deployment import ANNOTATION_CONTINUE, ANNOTATION_STOP
 from ..translate import deployment_shapes as shapes
 from . import tables
 from .app import Session, api_errors, cli, common_options, emit, fail
-from ..k8s.ecs_resources import KUBECTL_ECS as FIELD_MANAGER, SERVICES, get_service
+from ..k8s.ecs_resources import KUBECTL_ECS as FIELD_MANAGER, annotate_service, get_service
 
 
 def _table(response: dict) -> str:
@@ -44,9 +43,7 @@ def _find(session: Session, reference: str) -> tuple[dict | None, dict | None, s
     except ValueError as error:
         fail(str(error))
     resource = get_service(namespace, service)
-    record = next((r for r in shapes.records(resource or {})
-                   if r["serviceDeploymentArn"] == recorded), None)
-    return resource, record, recorded
+    return resource, shapes.find(resource or {}, recorded), recorded
 
 
 @cli.command("describe-service-deployments")
@@ -70,8 +67,7 @@ def describe_service_deployments(session: Session, references: tuple[str, ...],
 
 def _annotate(resource: dict, record: dict, key: str, value: str) -> str:
     meta = resource["metadata"]
-    k8s.merge_patch(k8s.custom_path(SERVICES, meta["namespace"], meta["name"]),
-                    {"metadata": {"annotations": {key: value}}}, FIELD_MANAGER)
+    annotate_service(meta["namespace"], meta["name"], key, value, FIELD_MANAGER)
     return shapes.deployment_arn(meta["namespace"], record)
 
 
@@ -102,7 +98,7 @@ def continue_service_deployment(session: Session, reference: str, action: str,
                                 hook_id: str | None) -> None:
     """Answer the PAUSE hook a deployment waits at: go on, or roll back."""
     resource, record, recorded = _find(session, reference)
-    if record is None or not record.get("pausedAt"):
+    if record is None or shapes.paused_hook(record, None):
         fail(f"service deployment {reference} is not paused at a lifecycle hook")
     arn = _annotate(resource, record, ANNOTATION_CONTINUE,
                     f"{recorded} {action} {record['pausedAt']}")
