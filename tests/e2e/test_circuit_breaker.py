@@ -57,6 +57,13 @@ def test_breaker_fails_the_deployment_at_the_threshold_and_rolls_back(
     messages = [e["message"] for e in status["events"]]
     assert any("deployment failed: ECS deployment circuit breaker" in m for m in messages)
     assert any("rolling back to deployment" in m for m in messages)
+    # The service deployments (ListServiceDeployments) tell the same story.
+    records = status["serviceDeployments"]
+    assert [(r["status"], r["targetServiceRevision"]["arn"]) for r in records] == [
+        ("ROLLBACK_SUCCESSFUL", "web:2"), ("SUCCESSFUL", "web:1")], records
+    assert records[0]["rollback"]["serviceRevisionArn"] == "web:1"
+    assert "circuit breaker" in records[0]["statusReason"]
+    assert records[0]["deploymentCircuitBreaker"]["status"] == "TRIGGERED"
 
 
 def test_without_the_breaker_a_failing_rollout_keeps_trying(operator, namespace: str) -> None:
@@ -75,6 +82,9 @@ def test_without_the_breaker_a_failing_rollout_keeps_trying(operator, namespace:
     serving = deployment_for(status, "web:1")
     assert (serving["status"], serving["runningCount"]) == ("ACTIVE", 4)
     assert "rollback" not in status
+    assert [(r["status"], r["targetServiceRevision"]["arn"])
+            for r in status["serviceDeployments"]] == [("IN_PROGRESS", "web:2"),
+                                                       ("SUCCESSFUL", "web:1")]
     assert min(ready for ready, _ in sampler.samples) >= 4
     pods = kubectl_json("get", "pods", "-n", namespace, "-l", "ecs.operator.dev/service=web")
     assert any(p["status"].get("phase") == "Failed" for p in pods["items"])

@@ -327,6 +327,9 @@ SERVICE_DEPLOYMENT = obj("A service deployment (ECS's ServiceDeployment).", {
     "statusReason": string("Why it stopped or rolled back."),
     "lifecycleStage": string("ECS's ServiceDeploymentLifecycleStage."),
     "strategy": string("The deploymentConfiguration.strategy it ran with."),
+    "deploymentId": string("ROLLING: the deployment (deployments[].id) this record follows."),
+    "rollbackDeploymentId": string("ROLLING: the deployment a rollback returns to; the "
+                                   "rollback is over when it has completed again."),
     "pausedAt": string("The stage a PAUSE hook holds, until continue-service-deployment."),
     "continuedStages": strings("Stages whose lifecycle hooks passed."),
     "lifecycleHookDetails": array("The hooks run so far.", LIFECYCLE_HOOK_DETAIL),
@@ -381,8 +384,9 @@ STATUS: Schema = obj("Observed state, as DescribeServices shows it.", {
         "deploymentId": string("The deployment rolled back to."),
     }),
     "serviceDeployments": array(
-        "BLUE_GREEN, CANARY and LINEAR deployments as DescribeServiceDeployments shows them, "
-        "latest first (at most 10); the one in flight is where a restarted operator resumes.",
+        "Service deployments as DescribeServiceDeployments shows them, latest first (at most "
+        "10): every strategy's, ROLLING's included; a BLUE_GREEN, CANARY or LINEAR one in "
+        "flight is where a restarted operator resumes.",
         SERVICE_DEPLOYMENT, max_items=10),
     "unsupportedFields": strings("Fields the operator cannot honour."),
     "observedGeneration": integer("The .metadata.generation last acted on."),

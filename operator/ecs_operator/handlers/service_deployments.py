@@ -31,7 +31,9 @@ from ..translate.names import GROUP, LABEL_SERVICE
 from ..translate.placement import placement
 from ..translate.pod import pod_spec
 from ..translate.service import pod_template
-from ..translate.service_deployment import ANNOTATION_CONTINUE, ANNOTATION_STOP, IN_FLIGHT, Requests, Step, advance
+from ..translate.rolling_records import hand_over
+from ..translate.service_deployment import ANNOTATION_CONTINUE, ANNOTATION_STOP, IN_FLIGHT, \
+    STRATEGIES, Requests, Step, advance
 from ..translate.service_objects import ServiceObjects
 from ..translate.strategy_objects import strategy_objects
 from . import hook_calls
@@ -95,11 +97,12 @@ def plan(service: dict, target: str, wanted: ServiceObjects,
         # split by ready tasks, and the status says why.
         wanted = ServiceObjects(wanted.objects, sorted({*wanted.unsupported, NO_GATEWAY_API}))
         routes = []
+    now = datetime.now(timezone.utc)
     evaluate = functools.partial(
         advance, service=name, target=target, desired=int(spec.get("desiredCount", 1)),
         config=spec.get("deploymentConfiguration") or {},
-        records=list((service.get("status") or {}).get("serviceDeployments") or []),
-        ready=ready_by_revision(pods), now=datetime.now(timezone.utc),
+        records=hand_over((service.get("status") or {}).get("serviceDeployments") or [], now),
+        ready=ready_by_revision(pods), now=now,
         bake_scale=float(os.environ.get(BAKE_TIME_SCALE_ENV, "1")),
         failed=failed_by_revision(pods), firing=firing_alarms_now(namespace, name, spec),
         weighted=bool(routes))
@@ -136,8 +139,11 @@ def report(service: dict, step: Step) -> None:
 
 
 def in_flight(status: kopf.Status, **_: object) -> bool:
+    """A BLUE_GREEN, CANARY or LINEAR deployment is under way (a ROLLING one's record follows
+    its ReplicaSets' events; it needs no timer)."""
     records = status.get("serviceDeployments") or []
-    return bool(records) and records[0].get("status") in IN_FLIGHT
+    return bool(records) and records[0].get("status") in IN_FLIGHT \
+        and records[0].get("strategy") in STRATEGIES
 
 
 @kopf.timer(GROUP, "v1alpha1", "ecsservices", interval=TIMER_SECONDS, when=in_flight)

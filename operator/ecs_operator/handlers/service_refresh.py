@@ -91,8 +91,7 @@ def write_status(service: dict, resolution: Resolution,
         problem=resolution.problem, unsupported=resolution.unsupported, now=now,
         desired_count_set_by=desired_count_set_by(name, spec),
         alarms=alarm_reading(namespace, name, effective, previous, resolution.task_definition),
-        service_deployments=previous.get("serviceDeployments")
-        if resolution.service_deployments is None else resolution.service_deployments)
+        service_deployments=resolution.service_deployments)
     metrics.STATES.service(namespace, name, result.status)
     if defer is not None and (again := seconds_until_next_check(
             result.status, effective, check_interval(), now)) is not None:

@@ -17,6 +17,7 @@ from .deployment_alarms import AlarmChecks, AlarmReading, alarm_checks, alarm_co
 from .conditions import Condition, condition_status, merge_conditions, timestamp
 from .deployment_entries import deployment_id, is_healthy, task_state, with_updated_at
 from .service import ANNOTATION_TASK_DEFINITION, deployment_bounds, selector
+from .rolling_records import rolling_records
 from .strategy_status import strategy_deployments, uses_strategy
 
 MAX_EVENTS = 50
@@ -225,8 +226,12 @@ def service_status(*, name: str, generation: int, spec: dict, previous: dict,
                    alarms: AlarmReading | None = None,
                    service_deployments: list[dict] | None = None) -> StatusResult:
     """`alarms`: what Prometheus said of the alarms the spec names (deployment_alarms);
-    `service_deployments`: a BLUE_GREEN/CANARY/LINEAR service's records, latest first."""
+    `service_deployments`: the service's deployment records, latest first, when an evaluation
+    of a strategy just advanced them; otherwise the previous status's are carried (and a
+    ROLLING service's kept up here, rolling_records.py)."""
     previous = previous or {}
+    if service_deployments is None:
+        service_deployments = previous.get("serviceDeployments")
     desired = int(spec.get("desiredCount", 1))
     config = spec.get("deploymentConfiguration") or {}
     bounds = deployment_bounds(desired, config.get("minimumHealthyPercent"),
@@ -254,6 +259,10 @@ def service_status(*, name: str, generation: int, spec: dict, previous: dict,
     steady = (problem is None and primary is not None and not behind and len(serving) == 1
               and rollout == "COMPLETED" and len(running_tasks) == desired and healthy == desired)
     rollback = None if strategy else _rollback(spec, deployments, previous)
+    if not strategy:
+        service_deployments = rolling_records(service=name, records=service_deployments or [],
+                                              deployments=deployments, rollback=rollback,
+                                              now=now)
     unplaced = placement_failure(live_pods)
 
     events = _events(name, previous, deployments, running_tasks, steady, problem, rollback)
