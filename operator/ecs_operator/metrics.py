@@ -177,7 +177,7 @@ def _service_deployment_gauges(labels: list[str]) -> dict[str, GaugeMetricFamily
     return {
         "status": GaugeMetricFamily(
             "ecs_service_deployments_by_status",
-            "Service deployments (BLUE_GREEN, CANARY, LINEAR) listed in status.serviceDeployments "
+            "Service deployments (every strategy's) listed in status.serviceDeployments "
             "(the latest 10), by ECS's status.", labels=labels + ["status"]),
         "stage": GaugeMetricFamily(
             "ecs_service_deployment_stage",
@@ -201,6 +201,8 @@ def _add_service_deployments(gauges: dict[str, GaugeMetricFamily], key: list[str
     latest = records[0]
     if latest.get("status") in IN_FLIGHT_STATUSES and latest.get("lifecycleStage"):
         gauges["stage"].add_metric(key + [latest["lifecycleStage"]], 1)
+    if latest.get("strategy") == "ROLLING":
+        return  # no traffic shift: a rolling update replaces tasks
     target = latest.get("targetServiceRevision") or {}
     gauges["traffic"].add_metric(key + ["target"],
                                  target.get("requestedProductionTrafficWeight", 0.0))

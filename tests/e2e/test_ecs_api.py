@@ -107,6 +107,23 @@ def test_boto3_runs_a_service_through_its_whole_life(api: ApiProcess, cluster_na
     assert (deployment["status"], deployment["taskDefinition"], deployment["runningCount"],
             deployment["rolloutState"]) == ("PRIMARY", f"{ARN_PREFIX}task-definition/web:2",
                                             2, "COMPLETED")
+    # ECS keeps a service deployment for every rollout, ROLLING ones too: the creation's and
+    # the update's, latest first.
+    revision = f"{ARN_PREFIX}service-revision/{cluster_name}/web/web:"
+    history = ecs("list_service_deployments", cluster=cluster_name,
+                  service="web")["serviceDeployments"]
+    assert [(d["status"], d["targetServiceRevisionArn"]) for d in history] == \
+        [("SUCCESSFUL", f"{revision}2"), ("SUCCESSFUL", f"{revision}1")]
+    assert described["currentServiceDeployment"] == history[0]["serviceDeploymentArn"]
+    latest = ecs("describe_service_deployments", serviceDeploymentArns=[
+        history[0]["serviceDeploymentArn"]])["serviceDeployments"][0]
+    assert [s["arn"] for s in latest["sourceServiceRevisions"]] == [f"{revision}1"]
+    assert (latest["targetServiceRevision"]["runningTaskCount"], latest["status"]) == \
+        (2, "SUCCESSFUL")
+    assert "finishedAt" in latest and "startedAt" in latest
+    with pytest.raises(EcsError) as rolling_stop:
+        ecs("stop_service_deployment", serviceDeploymentArn=latest["serviceDeploymentArn"])
+    assert rolling_stop.value.code == "UnsupportedFeatureException"
     assert ecs("describe_services", cluster=cluster_name, services=["web", "nope"])[
         "failures"] == [{"arn": f"{ARN_PREFIX}service/{cluster_name}/nope", "reason": "MISSING"}]
 

@@ -162,3 +162,14 @@ def test_describe_services_names_the_current_deployment_and_what_runs(
     assert shaped["currentServiceDeployment"] == f"{PREFIX}service-deployment/shop/web/2"
     assert [r["arn"] for r in shaped["currentServiceRevisions"]] == \
         [f"{PREFIX}service-revision/shop/web/{name}" for name in running]
+
+
+@pytest.mark.parametrize("strategy, refused", [
+    ("ROLLING", True), ("BLUE_GREEN", False), ("CANARY", False), ("LINEAR", False)])
+def test_only_a_strategys_deployment_can_be_stopped(strategy: str, refused: bool) -> None:
+    record = {"serviceDeploymentArn": "web/2", "status": "IN_PROGRESS", "strategy": strategy,
+              "targetServiceRevision": {"arn": "web:2"}}
+    answer = shapes.unstoppable(record)
+    assert (answer is not None) is refused
+    if refused:
+        assert "update the service" in answer

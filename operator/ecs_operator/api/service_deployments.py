@@ -115,6 +115,8 @@ def stop(call: Call, request: dict) -> dict:
         raise EcsError("UnsupportedFeatureException",
                        "stopType ABORT is not served by ecs-operator: use ROLLBACK.")
     service, record = _deployment(call, request.get("serviceDeploymentArn", ""))
+    if refused := shapes.unstoppable(record):
+        raise EcsError("UnsupportedFeatureException", refused)
     if record["status"] not in shapes.IN_FLIGHT:
         raise EcsError("ConflictException",
                        f"The service deployment is {record['status']}: only one in progress "

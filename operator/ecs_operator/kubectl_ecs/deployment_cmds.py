@@ -82,6 +82,8 @@ def stop_service_deployment(session: Session, reference: str, stop_type: str) ->
     resource, record, recorded = _find(session, reference)
     if record is None:
         fail(f"service deployment {reference} not found (ServiceDeploymentNotFoundException)")
+    if refused := shapes.unstoppable(record):
+        fail(f"service deployment {reference}: {refused}")
     arn = _annotate(resource, record, ANNOTATION_STOP, recorded)
     emit(session, {"serviceDeploymentArn": arn}, lambda r: r["serviceDeploymentArn"])
 

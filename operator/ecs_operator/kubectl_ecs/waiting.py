@@ -49,10 +49,10 @@ def is_steady(service: dict, not_primary: str | None = None) -> bool:
 
 
 def failed_service_deployment(service: dict) -> str | None:
-    """Why the BLUE_GREEN/CANARY/LINEAR deployment of the revision the spec asks for failed
-    (rolled back, or stopped by a guard without rollback), once the status has seen the
-    spec; None otherwise. Such a service is steady on its previous revision, which is not what
-    the update asked for: ROLLING's failed rollout ends the wait the same way."""
+    """Why the service deployment of the revision the spec asks for failed (rolled back, or
+    stopped by a guard without rollback), once the status has seen the spec; None otherwise.
+    Such a service is steady on its previous revision, which is not what the update asked
+    for. (A ROLLING rollout's FAILED primary deployment ends the wait sooner, above.)"""
     status = service.get("status") or {}
     records = status.get("serviceDeployments") or []
     if not records or \

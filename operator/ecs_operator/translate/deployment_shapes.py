@@ -145,6 +145,15 @@ def service_revision(resource: dict, revision: str, arns: Arns = SHORT) -> dict 
     return shaped
 
 
+def unstoppable(record: dict) -> str | None:
+    """Why StopServiceDeployment cannot stop this deployment here (None when it can)."""
+    if record.get("strategy") == "ROLLING":
+        return ("stopping a ROLLING deployment is not served by ecs-operator yet: update the "
+                "service to the revision it should run (BLUE_GREEN, CANARY and LINEAR "
+                "deployments can be stopped)")
+    return None
+
+
 def paused_hook(record: dict, hook_id: str | None) -> str | None:
     """Why `hook_id` cannot be answered now (None when it can): the deployment must wait at
     a PAUSE hook, and the id, when given, must be one of that stage's."""

@@ -100,7 +100,7 @@ def service(resource: dict, arns: Arns = SHORT) -> dict:
     }
     shaped.update({key: spec[key] for key in SERVICE_SPEC_FIELDS if key in spec})
     records = status.get("serviceDeployments") or []
-    if records:  # a BLUE_GREEN, CANARY or LINEAR service's deployment records
+    if records:  # the service's deployment records (any strategy's)
         shaped["currentServiceDeployment"] = arns.service_deployment(
             meta["namespace"], records[0]["serviceDeploymentArn"])
         shaped["currentServiceRevisions"] = [
