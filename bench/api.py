@@ -86,6 +86,9 @@ def main() -> int:
     parser.add_argument("--tasks", type=int, default=0, help="desiredCount of each (default 0)")
     parser.add_argument("--describe-calls", type=int, default=1000)
     parser.add_argument("--register-calls", type=int, default=200)
+    parser.add_argument("--register-interval", type=float, default=0.0,
+                        help="seconds between registrations (default 0: back to back, each "
+                             "sharing the machine with the previous one's status write)")
     parser.add_argument("--threads", type=int, default=4,
                         help="clients at once in the throughput phase")
     parser.add_argument("--throughput-seconds", type=float, default=20)
@@ -116,7 +119,8 @@ def main() -> int:
         plan = {"endpoint": endpoint, "region": REGION, "accessKeyId": "AKIABENCH",
                 "secretAccessKey": "bench-secret", "cluster": namespace, "services": names,
                 "family": "bench-register", "describeCalls": args.describe_calls,
-                "registerCalls": args.register_calls, "threads": args.threads,
+                "registerCalls": args.register_calls,
+                "registerInterval": args.register_interval, "threads": args.threads,
                 "throughputSeconds": args.throughput_seconds}
         time.sleep(2)  # the key Secret is read on the first request; let the first pass
         done = subprocess.run([str(CLIENTS_PYTHON), str(ROOT / "bench/api_client.py")],
@@ -130,8 +134,10 @@ def main() -> int:
         if not args.keep:
             delete_namespace(namespace)
 
+    spacing = f", {args.register_interval * 1000:.0f} ms between registrations" \
+        if args.register_interval else ""
     table = Table(f"ECS API at {args.services} Services ({args.tasks} tasks each), boto3 "
-                  "from one client, then several")
+                  f"from one client{spacing}, then several")
     table.add("operator busy after the Services were ready", settled, "s")
     # The log's first DescribeServices is the client's warm-up; the sustained phase follows
     # the timed calls, so each timed phase is a slice of the log in order.

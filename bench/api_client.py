@@ -42,10 +42,13 @@ def main() -> None:
                 for _ in range(plan["describeCalls"])]
     container = {"name": "app", "image": "registry.example/web:1", "memory": 64,
                  "essential": True}
-    register = [timed(lambda n=n: ecs.register_task_definition(
-        family=plan["family"], containerDefinitions=[
-            {**container, "environment": [{"name": "N", "value": str(n)}]}]))
-        for n in range(plan["registerCalls"])]
+    register = []
+    for n in range(plan["registerCalls"]):
+        if n:
+            time.sleep(plan["registerInterval"])  # not timed: room between registrations
+        register.append(timed(lambda n=n: ecs.register_task_definition(
+            family=plan["family"], containerDefinitions=[
+                {**container, "environment": [{"name": "N", "value": str(n)}]}])))
 
     counts, errors = [0] * plan["threads"], [0] * plan["threads"]
     stop_at = time.perf_counter() + plan["throughputSeconds"]
