@@ -86,6 +86,10 @@ def test_the_real_clients_follow_continue_and_stop_a_blue_green_deployment(
         revision_arn(cluster_name, "web:9")])
     assert [r["taskDefinition"] for r in revisions["serviceRevisions"]] == \
         [f"{ARN_PREFIX}task-definition/web:2", f"{ARN_PREFIX}task-definition/web:1"]
+    assert [[(i["containerName"], i["image"]) for i in r["containerImages"]]
+            for r in revisions["serviceRevisions"]] == \
+        [[(CONTAINER["name"], "registry.example/web:2")],
+         [(CONTAINER["name"], "registry.example/web:1")]]
     assert revisions["failures"] == [{"arn": revision_arn(cluster_name, "web:9"),
                                       "reason": "MISSING"}]
 

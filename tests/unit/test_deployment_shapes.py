@@ -135,6 +135,18 @@ def test_a_revision_is_described_only_when_a_deployment_names_it() -> None:
     assert shapes.service_revision(resource, "web:3", ECS_ARNS) is None
 
 
+def test_a_revisions_container_images_are_its_task_definitions() -> None:
+    recorded = {"family": "web", "containerDefinitions": [
+        {"name": "app", "image": "registry.example/web:1"},
+        {"name": "log-router", "image": "public.ecr.aws/aws-observability/aws-for-fluent-bit"}]}
+    shaped = shapes.service_revision(RESOURCE, "web:1", ECS_ARNS, recorded)
+    assert shaped["containerImages"] == [
+        {"containerName": "app", "image": "registry.example/web:1"},
+        {"containerName": "log-router",
+         "image": "public.ecr.aws/aws-observability/aws-for-fluent-bit"}]
+    assert "containerImages" not in shapes.service_revision(RESOURCE, "web:1", ECS_ARNS, None)
+
+
 @pytest.mark.parametrize("record, hook_id, refusal", [
     (RECORD, "0", None),
     (RECORD, None, None),

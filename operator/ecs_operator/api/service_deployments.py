@@ -9,6 +9,7 @@ from ..k8s import ecs_resources as resources
 from ..translate import deployment_shapes as shapes
 from ..translate.ecs_api import cluster_namespace
 from ..translate.errors import TranslationError
+from ..translate.names import parse_reference, revision_name
 from ..translate.service_deployment import ANNOTATION_CONTINUE, ANNOTATION_STOP
 from .calls import FIELD_MANAGER, Call, cluster_exists, count_in
 from .protocol import EcsError, epoch_seconds, invalid_parameter, page
@@ -82,12 +83,25 @@ def describe_revisions(call: Call, request: dict) -> dict:
         except ValueError as error:
             raise invalid_parameter(str(error)) from None
         service = _service_or_none(namespace, service_name)
-        shaped = shapes.service_revision(service, revision, call.arns) if service else None
+        shaped = shapes.service_revision(service, revision, call.arns,
+                                         _recorded_spec(namespace, revision)) \
+            if service else None
         if shaped is None:
             failures.append({"arn": reference, "reason": "MISSING"})
         else:
             found.append(shaped)
     return {"serviceRevisions": found, "failures": failures}
+
+
+def _recorded_spec(namespace: str, revision: str) -> dict | None:
+    """The task definition a revision (`family:n`) recorded, None when it is gone (deleted)."""
+    try:
+        family, number = parse_reference(revision)
+        name = revision_name(family, number) if number is not None else None
+    except TranslationError:
+        return None
+    record = resources.get_revision(namespace, name) if name else None
+    return ((record or {}).get("data") or {}).get("spec")
 
 
 def _service_or_none(namespace: str, name: str) -> dict | None:

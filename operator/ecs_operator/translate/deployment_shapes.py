@@ -126,10 +126,12 @@ def revisions_named(resource: dict) -> dict[str, str | None]:
     return named
 
 
-def service_revision(resource: dict, revision: str, arns: Arns = SHORT) -> dict | None:
+def service_revision(resource: dict, revision: str, arns: Arns = SHORT,
+                     task_definition: dict | None = None) -> dict | None:
     """One entry of DescribeServiceRevisions' `serviceRevisions`, or None when no deployment of
     the Service names `revision`. The spec's placement and networking are today's: the
-    Service keeps no history of them."""
+    Service keeps no history of them. `task_definition`: the revision's recorded spec, whose
+    containers give `containerImages` (the image as written: no registry resolves a digest)."""
     named = revisions_named(resource)
     if revision not in named:
         return None
@@ -142,6 +144,11 @@ def service_revision(resource: dict, revision: str, arns: Arns = SHORT) -> dict 
     shaped.update({key: spec[key] for key in REVISION_SPEC_FIELDS if spec.get(key)})
     if named[revision]:
         shaped["createdAt"] = named[revision]
+    if task_definition:
+        shaped["containerImages"] = [
+            {"containerName": container["name"], "image": container["image"]}
+            for container in task_definition.get("containerDefinitions") or []
+            if container.get("name") and container.get("image")]
     return shaped
 
 
