@@ -20,6 +20,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from . import __version__
+from .translate.rolling_records import ROLLING
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +202,7 @@ def _add_service_deployments(gauges: dict[str, GaugeMetricFamily], key: list[str
     latest = records[0]
     if latest.get("status") in IN_FLIGHT_STATUSES and latest.get("lifecycleStage"):
         gauges["stage"].add_metric(key + [latest["lifecycleStage"]], 1)
-    if latest.get("strategy") == "ROLLING":
+    if latest.get("strategy") == ROLLING:
         return  # no traffic shift: a rolling update replaces tasks
     target = latest.get("targetServiceRevision") or {}
     gauges["traffic"].add_metric(key + ["target"],

@@ -11,6 +11,7 @@ kubectl-ecs's short forms (`<namespace>/<service>/<number>`, `family:revision`) 
 from __future__ import annotations
 
 from .ecs_shapes import SHORT, Arns
+from .rolling_records import ROLLING
 from .service_deployment import IN_FLIGHT
 
 SERVICE_DEPLOYMENT_FIELDS = (
@@ -154,7 +155,7 @@ def service_revision(resource: dict, revision: str, arns: Arns = SHORT,
 
 def unstoppable(record: dict) -> str | None:
     """Why StopServiceDeployment cannot stop this deployment here (None when it can)."""
-    if record.get("strategy") == "ROLLING":
+    if record.get("strategy") == ROLLING:
         return ("stopping a ROLLING deployment is not served by ecs-operator yet: update the "
                 "service to the revision it should run (BLUE_GREEN, CANARY and LINEAR "
                 "deployments can be stopped)")
