@@ -72,7 +72,10 @@ def test_service_deployments_are_exported_by_status_stage_and_traffic() -> None:
     states.service("shop", "done", {"serviceDeployments": [
         {"status": "SUCCESSFUL", "lifecycleStage": "CLEAN_UP",
          "targetServiceRevision": _revision("done:1", 100.0), "sourceServiceRevisions": []}]})
-    states.service("shop", "rolling", {"desiredCount": 1})
+    states.service("shop", "rolling", {"desiredCount": 1, "serviceDeployments": [
+        {"status": "IN_PROGRESS", "strategy": "ROLLING",
+         "targetServiceRevision": {"arn": "rolling:2", "requestedTaskCount": 1},
+         "sourceServiceRevisions": [{"arn": "rolling:1"}]}]})
     text = exported(states)
     by_status = 'ecs_service_deployments_by_status{namespace="shop",service="web",status="%s"}'
     assert by_status % "IN_PROGRESS" + " 1.0" in text
@@ -86,7 +89,10 @@ def test_service_deployments_are_exported_by_status_stage_and_traffic() -> None:
         'service="web"} 90.0' in text
     assert 'ecs_service_deployment_stage{namespace="shop",service="done"' not in text, \
         "a finished deployment is at no stage"
-    assert 'service="rolling",status=' not in text, "ROLLING services have no records"
+    assert 'ecs_service_deployments_by_status{namespace="shop",service="rolling",' \
+        'status="IN_PROGRESS"} 1.0' in text
+    assert 'service="rolling",stage=' not in text, "a ROLLING rollout has no stages"
+    assert 'role="target",service="rolling"' not in text, "nor a traffic shift"
 
 
 def test_deleted_objects_leave_the_gauges() -> None:
