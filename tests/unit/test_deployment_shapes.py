@@ -139,12 +139,12 @@ def test_a_revisions_container_images_are_its_task_definitions() -> None:
     recorded = {"family": "web", "containerDefinitions": [
         {"name": "app", "image": "registry.example/web:1"},
         {"name": "log-router", "image": "public.ecr.aws/aws-observability/aws-for-fluent-bit"}]}
-    shaped = shapes.service_revision(RESOURCE, "web:1", ECS_ARNS, recorded)
-    assert shaped["containerImages"] == [
+    assert shapes.container_images(recorded) == [
         {"containerName": "app", "image": "registry.example/web:1"},
         {"containerName": "log-router",
          "image": "public.ecr.aws/aws-observability/aws-for-fluent-bit"}]
-    assert "containerImages" not in shapes.service_revision(RESOURCE, "web:1", ECS_ARNS, None)
+    # The Service's record alone says nothing of images: they come from the recorded revision.
+    assert "containerImages" not in shapes.service_revision(RESOURCE, "web:1", ECS_ARNS)
 
 
 @pytest.mark.parametrize("record, hook_id, refusal", [

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from ecs_operator.crds import all_crds
-from ecs_operator.translate.rolling_records import REPLACED, STRATEGY_CHANGED, hand_over, \
-    rolling_records
-from ecs_operator.translate.service_deployment import ended_in_failure, production_revision
+from ecs_operator.translate.rolling_records import STRATEGY_CHANGED, hand_over, rolling_records
+from ecs_operator.translate.service_deployment import REPLACED, ended_in_failure, \
+    production_revision
 
 T0 = datetime(2026, 12, 6, 8, 0, tzinfo=timezone.utc)
 BREAKER_REASON = "tasks failed to start: circuit breaker triggered (3 of 3)"

@@ -99,27 +99,23 @@ def task_definition_of(namespace: str, family: str) -> dict:
     except TranslationError as error:
         raise client_error(str(error)) from None
     found = resources.get_task_definition(namespace, name)
-    latest = _latest_recorded(namespace, found) if found is not None else 0
+    status = (found or {}).get("status") or {}
+    recorded_family = status.get("family") or family_of(name, (found or {}).get("spec") or {})
+    latest = _latest_recorded(namespace, recorded_family, int(status.get("revision") or 0)) \
+        if found is not None else 0
     if not latest:
         raise client_error(f"Unable to describe task definition {family} "
                            f"(cluster {namespace}).")
-    status = found.get("status") or {}
-    return {**found, "status": {**status, "revision": latest,
-                                "family": status.get("family") or family_of(
-                                    found["metadata"]["name"], found.get("spec") or {})}}
+    return {**found, "status": {**status, "revision": latest, "family": recorded_family}}
 
 
-def _latest_recorded(namespace: str, resource: dict) -> int:
+def _latest_recorded(namespace: str, family: str, revision: int) -> int:
     """The status's revision, or a newer one already recorded: RegisterTaskDefinition
     answers once the operator has written the revision's ControllerRevision, a moment before
     its status says so, and the caller may use it at once."""
-    status = resource.get("status") or {}
-    latest = int(status.get("revision") or 0)
-    family = status.get("family") or family_of(resource["metadata"]["name"],
-                                               resource.get("spec") or {})
-    while resources.get_revision(namespace, revision_name(family, latest + 1)) is not None:
-        latest += 1
-    return latest
+    while resources.get_revision(namespace, revision_name(family, revision + 1)) is not None:
+        revision += 1
+    return revision
 
 
 def named_revision(namespace: str, text: str, require_active: bool = True

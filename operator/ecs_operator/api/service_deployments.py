@@ -83,13 +83,13 @@ def describe_revisions(call: Call, request: dict) -> dict:
         except ValueError as error:
             raise invalid_parameter(str(error)) from None
         service = _service_or_none(namespace, service_name)
-        shaped = shapes.service_revision(service, revision, call.arns,
-                                         _recorded_spec(namespace, revision)) \
-            if service else None
+        shaped = shapes.service_revision(service, revision, call.arns) if service else None
         if shaped is None:
             failures.append({"arn": reference, "reason": "MISSING"})
-        else:
-            found.append(shaped)
+            continue
+        if recorded := _recorded_spec(namespace, revision):
+            shaped["containerImages"] = shapes.container_images(recorded)
+        found.append(shaped)
     return {"serviceRevisions": found, "failures": failures}
 
 

@@ -127,12 +127,10 @@ def revisions_named(resource: dict) -> dict[str, str | None]:
     return named
 
 
-def service_revision(resource: dict, revision: str, arns: Arns = SHORT,
-                     task_definition: dict | None = None) -> dict | None:
+def service_revision(resource: dict, revision: str, arns: Arns = SHORT) -> dict | None:
     """One entry of DescribeServiceRevisions' `serviceRevisions`, or None when no deployment of
     the Service names `revision`. The spec's placement and networking are today's: the
-    Service keeps no history of them. `task_definition`: the revision's recorded spec, whose
-    containers give `containerImages` (the image as written: no registry resolves a digest)."""
+    Service keeps no history of them."""
     named = revisions_named(resource)
     if revision not in named:
         return None
@@ -145,12 +143,15 @@ def service_revision(resource: dict, revision: str, arns: Arns = SHORT,
     shaped.update({key: spec[key] for key in REVISION_SPEC_FIELDS if spec.get(key)})
     if named[revision]:
         shaped["createdAt"] = named[revision]
-    if task_definition:
-        shaped["containerImages"] = [
-            {"containerName": container["name"], "image": container["image"]}
+    return shaped
+
+
+def container_images(task_definition: dict) -> list[dict]:
+    """A service revision's `containerImages`: its task definition's containers, each image as
+    written (no registry resolves a digest here)."""
+    return [{"containerName": container["name"], "image": container["image"]}
             for container in task_definition.get("containerDefinitions") or []
             if container.get("name") and container.get("image")]
-    return shaped
 
 
 def unstoppable(record: dict) -> str | None:

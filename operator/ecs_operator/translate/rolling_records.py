@@ -21,10 +21,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from .deployment_guards import settle
-from .service_deployment import HISTORY_LIMIT, IN_FLIGHT, iso, production_revision
+from .service_deployment import HISTORY_LIMIT, IN_FLIGHT, REPLACED, finish, iso, \
+    production_revision, stopped
 
 ROLLING = "ROLLING"
-REPLACED = "a newer deployment replaced it"
 STRATEGY_CHANGED = "the service's deployment strategy changed"
 # DescribeServices' deployments[] guard blocks -> the record's (ECS's ServiceDeployment names),
 # with the fields both have.
@@ -36,16 +36,11 @@ def _number(record: dict) -> int:
     return int(record["serviceDeploymentArn"].rsplit("/", 1)[1])
 
 
-def _stopped(record: dict, reason: str, now: datetime) -> dict:
-    return settle({**record, "status": "STOPPED", "statusReason": reason,
-                   "finishedAt": iso(now), "stoppedAt": iso(now)})
-
-
 def hand_over(records: list[dict], now: datetime) -> list[dict]:
     """The records a strategy's deployment starts from: a ROLLING rollout still in flight
     when the service switched to BLUE_GREEN, CANARY or LINEAR stops there."""
     if records and records[0].get("strategy") == ROLLING and records[0]["status"] in IN_FLIGHT:
-        return [_stopped(records[0], STRATEGY_CHANGED, now), *records[1:]]
+        return [stopped(records[0], STRATEGY_CHANGED, now), *records[1:]]
     return list(records)
 
 
@@ -87,10 +82,10 @@ def _followed(record: dict, entry: dict, rollback: dict | None, now: datetime) -
                                  "serviceRevisionArn": rollback["to"]},
                     "rollbackDeploymentId": rollback["deploymentId"]}
         # Without rollback ECS launches no more tasks and the failed revision stays.
-        return {**_stopped(record, reason, now),
+        return {**stopped(record, reason, now),
                 "productionRevisionArn": entry["taskDefinition"]}
     if state == "COMPLETED" and entry["status"] == "PRIMARY":
-        return settle({**record, "status": "SUCCESSFUL", "finishedAt": iso(now)})
+        return settle(finish(record, "SUCCESSFUL", now))
     return record
 
 
@@ -99,8 +94,7 @@ def _rolled_back(record: dict, primary: dict, now: datetime) -> dict:
     if record["status"] == "ROLLBACK_IN_PROGRESS" and record.get("strategy") == ROLLING \
             and record.get("rollbackDeploymentId") == primary["id"] \
             and primary["rolloutState"] == "COMPLETED":
-        return settle({**record, "status": "ROLLBACK_SUCCESSFUL",
-                       "statusReason": record["rollback"]["reason"], "finishedAt": iso(now)})
+        return settle(finish(record, "ROLLBACK_SUCCESSFUL", now, record["rollback"]["reason"]))
     return record
 
 
@@ -118,7 +112,7 @@ def rolling_records(*, service: str, records: list[dict], deployments: list[dict
     if primary["id"] not in followed and not returning:
         if history and history[0]["status"] in IN_FLIGHT:
             reason = REPLACED if history[0].get("strategy") == ROLLING else STRATEGY_CHANGED
-            history[0] = {**_stopped(history[0], reason, now), "updatedAt": iso(now)}
+            history[0] = {**stopped(history[0], reason, now), "updatedAt": iso(now)}
         number = max((_number(r) for r in history), default=0) + 1
         history.insert(0, _started(number, service, primary, production_revision(history)))
     entries = {d["id"]: d for d in deployments}

@@ -37,6 +37,7 @@ STAGES = ("RECONCILE_SERVICE", "PRE_SCALE_UP", "SCALE_UP", "POST_SCALE_UP",
           "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT",
           "POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME", "CLEAN_UP")
 HISTORY_LIMIT = 10
+REPLACED = "a newer deployment replaced it"
 # How users steer a deployment in flight (kubectl ecs, or by hand): "<arn> CONTINUE|ROLLBACK
 # [STAGE]" and "<arn>[,<arn>...]".
 ANNOTATION_CONTINUE = f"{GROUP}/continue-service-deployment"
@@ -121,12 +122,17 @@ def _summary(arn: str) -> dict:
             "requestedProductionTrafficWeight": 0.0, "requestedTestTrafficWeight": 0.0}
 
 
-def _finish(record: dict, status: str, now: datetime, reason: str | None = None) -> dict:
+def finish(record: dict, status: str, now: datetime, reason: str | None = None) -> dict:
     done = {**record, "status": status, "finishedAt": iso(now)}
     done.pop("pausedAt", None)
     if reason:
         done["statusReason"] = reason
     return done
+
+
+def stopped(record: dict, reason: str, now: datetime) -> dict:
+    """STOPPED now, and no longer watched by its guards."""
+    return settle({**finish(record, "STOPPED", now, reason), "stoppedAt": iso(now)})
 
 
 def production_revision(records: list[dict]) -> str | None:
@@ -173,10 +179,9 @@ def advance(*, service: str, target: str, desired: int, config: dict, records: l
             and current["targetServiceRevision"]["arn"] != target:
         if current["sourceServiceRevisions"] and _shifted(current, config):
             production = current["targetServiceRevision"]["arn"]
-        history[0] = settle(_finish(current, "STOPPED", now, "a newer deployment replaced it"))
-        history[0]["stoppedAt"] = iso(now)
+        history[0] = stopped(current, REPLACED, now)
         events.append(f"(service {service}) deployment {current['serviceDeploymentArn']} "
-                      f"stopped: a newer deployment replaced it.")
+                      f"stopped: {REPLACED}.")
         current = None
     if current is None:
         if production and history and ended_in_failure(history[0]) \
@@ -221,7 +226,7 @@ def _start_rollback(service: str, record: dict, reason: str, now: datetime,
     arn = record["serviceDeploymentArn"]
     source = _source_of(record)
     if source is None:
-        return _finish(record, "STOPPED", now, reason)
+        return finish(record, "STOPPED", now, reason)
     record = {**record, "status": "ROLLBACK_IN_PROGRESS", "rollback": {
         "reason": reason, "startedAt": iso(now), "serviceRevisionArn": source}}
     record.pop("pausedAt", None)
@@ -297,7 +302,7 @@ def _progress(service: str, record: dict, desired: int, config: dict, ready: dic
                           "lifecycleStage": "PRODUCTION_TRAFFIC_SHIFT"}
                 continue
         if stage == "CLEAN_UP" or (source is None and stage == "SCALE_UP"):
-            record = _finish(record, "SUCCESSFUL", now)
+            record = finish(record, "SUCCESSFUL", now)
             events.append(f"(service {service}) deployment {arn} completed.")
             break
         record = {**record, "lifecycleStage": STAGES[STAGES.index(stage) + 1]}
@@ -315,8 +320,7 @@ def _stop_failed(service: str, record: dict, reason: str, config: dict, desired:
     whole = target if source is None or (
         _past_production_shift(record)
         and traffic_steps(config)[int(record.get("trafficStep", 0))] >= 100) else source
-    record = {**_finish(record, "STOPPED", now, reason), "stoppedAt": iso(now),
-              "productionRevisionArn": whole}
+    record = {**stopped(record, reason, now), "productionRevisionArn": whole}
     return record, Wanted({whole: desired}, (whole,)), [
         f"(service {service}) deployment {record['serviceDeploymentArn']} failed and stopped "
         f"(no rollback asked), {whole} stays in production: {reason}."]
@@ -355,7 +359,7 @@ def _rolling_back(service: str, record: dict, desired: int, ready: dict[str, int
     source = record["rollback"]["serviceRevisionArn"]
     target = record["targetServiceRevision"]["arn"]
     if ready.get(source, 0) >= desired:
-        record = _finish(record, "ROLLBACK_SUCCESSFUL", now, record["rollback"]["reason"])
+        record = finish(record, "ROLLBACK_SUCCESSFUL", now, record["rollback"]["reason"])
         events.append(f"(service {service}) deployment {record['serviceDeploymentArn']} "
                       f"rolled back to {source}.")
         return record, Wanted({source: desired}, (source,)), events
